@@ -1,0 +1,49 @@
+# The few verbs a newcomer needs. `make run` to try it, `make test` to check it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+# `make run` is development: DEBUG on, SQLite in the project unless DATABASE_URL says otherwise.
+RUN_ENV := DEBUG=1
+
+.PHONY: run test install lint format migrations-check demo collectstatic clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_geography
+	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrations-check: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+collectstatic: $(STAMP)
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

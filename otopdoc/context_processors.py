@@ -1,0 +1,8 @@
+from otopdoc.fiscal import FiscalMonth
+
+
+def officer(request):
+    """Put the signed-in officer and the current fiscal month in every template."""
+    user = getattr(request, "user", None)
+    officer = getattr(user, "officer", None) if user and user.is_authenticated else None
+    return {"officer": officer, "this_month": FiscalMonth.current()}

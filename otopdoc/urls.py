@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from otopdoc import views
+from otopdoc.forms import LoginForm
+
+admin.site.site_header = "ศูนย์ข้อมูลยอดจำหน่าย OTOP: ผู้ดูแลระบบ"
+admin.site.site_title = "ผู้ดูแลระบบ OTOP"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("district/<str:code>/", views.district_home, name="district-home"),
+    path("province/<str:code>/", views.province_home, name="province-home"),
+    path("nation/", views.nation_home, name="nation-home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

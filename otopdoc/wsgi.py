@@ -1,0 +1,9 @@
+"""WSGI entry point: `gunicorn otopdoc.wsgi`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otopdoc.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,243 @@
+"""Geography, producers and their monthly sales.
+
+Provinces, districts and subdistricts carry their DOPA codes as primary keys, so a URL
+or a CSV row names an area the way officers already do ("5701" is เมืองเชียงราย).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+# The largest amount a row accepts: 999,999,999,999.99 baht (SPEC section 6).
+MAX_AMOUNT = Decimal("999999999999.99")
+AMOUNT_DIGITS = 14
+
+
+class Cluster(models.Model):
+    """A province cluster (กลุ่มจังหวัด), numbered by its inspection region."""
+
+    region = models.PositiveSmallIntegerField("เขตตรวจราชการ", unique=True)
+    name_th = models.CharField("ชื่อกลุ่มจังหวัด", max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["region"]
+        verbose_name = "กลุ่มจังหวัด"
+        verbose_name_plural = "กลุ่มจังหวัด"
+
+    def __str__(self):
+        return self.name_th
+
+
+class Province(models.Model):
+    code = models.CharField("รหัสจังหวัด", max_length=2, primary_key=True)
+    name_th = models.CharField("ชื่อจังหวัด", max_length=100)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100)
+    cluster = models.ForeignKey(
+        Cluster, models.PROTECT, related_name="provinces", verbose_name="กลุ่มจังหวัด"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "จังหวัด"
+        verbose_name_plural = "จังหวัด"
+
+    def __str__(self):
+        return self.name_th
+
+
+class District(models.Model):
+    code = models.CharField("รหัสอำเภอ", max_length=4, primary_key=True)
+    province = models.ForeignKey(
+        Province, models.PROTECT, related_name="districts", verbose_name="จังหวัด"
+    )
+    name_th = models.CharField("ชื่ออำเภอ", max_length=100)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "อำเภอ"
+        verbose_name_plural = "อำเภอ"
+
+    def __str__(self):
+        return self.name_th
+
+
+class Subdistrict(models.Model):
+    code = models.CharField("รหัสตำบล", max_length=6, primary_key=True)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="subdistricts", verbose_name="อำเภอ"
+    )
+    name_th = models.CharField("ชื่อตำบล", max_length=100)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "ตำบล"
+        verbose_name_plural = "ตำบล"
+
+    def __str__(self):
+        return self.name_th
+
+
+class ProductType(models.TextChoices):
+    """The five OTOP product types (ประเภทผลิตภัณฑ์)."""
+
+    FOOD = "food", "อาหาร"
+    BEVERAGE = "beverage", "เครื่องดื่ม"
+    TEXTILE = "textile", "ผ้า เครื่องแต่งกาย"
+    HOUSEHOLD = "household", "ของใช้ ของตกแต่ง ของที่ระลึก"
+    HERB = "herb", "สมุนไพรที่ไม่ใช่อาหาร"
+
+
+class ProducerType(models.TextChoices):
+    """The three producer types (ประเภทกลุ่ม / ผู้ผลิต ผู้ประกอบการ OTOP)."""
+
+    COMMUNITY_GROUP = "group", "กลุ่มผู้ผลิตชุมชน"
+    SINGLE_OWNER = "single", "ผู้ผลิตชุมชนที่เป็นเจ้าของรายเดียว"
+    SME = "sme", "SMEs"
+
+
+class Producer(models.Model):
+    """An OTOP producer: a community group, a single owner or an SME of one district."""
+
+    name = models.CharField("ชื่อกลุ่ม / ผู้ผลิต ผู้ประกอบการ", max_length=200)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="producers", verbose_name="อำเภอ"
+    )
+    producer_type = models.CharField("ประเภทกลุ่ม", max_length=10, choices=ProducerType.choices)
+    subdistrict = models.ForeignKey(
+        Subdistrict,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="producers",
+        verbose_name="ตำบล",
+    )
+    created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "กลุ่ม / ผู้ผลิต ผู้ประกอบการ OTOP"
+        verbose_name_plural = "กลุ่ม / ผู้ผลิต ผู้ประกอบการ OTOP"
+        constraints = [
+            # One name per district, so an officer never picks between two "กลุ่มอาหารรสเลิศ".
+            models.UniqueConstraint(fields=["district", "name"], name="producer_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def amount_field(verbose_name):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
+    )
+
+
+class MonthlySaleQuerySet(models.QuerySet):
+    def for_month(self, district, fiscal_month):
+        return self.filter(
+            district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+        )
+
+    def province_confirmed(self):
+        """Rows the department may count: confirmed by the province."""
+        return self.filter(province_confirmed_at__isnull=False)
+
+    def district_confirmed(self):
+        return self.filter(district_confirmed_at__isnull=False)
+
+
+class MonthlySale(models.Model):
+    """What one producer sold of one product type in one month (ยอดจำหน่าย).
+
+    The district is the producer's, copied here so a month of a district, and every sum
+    over districts, reads one indexed table without a join.
+    """
+
+    producer = models.ForeignKey(
+        Producer, models.PROTECT, related_name="sales", verbose_name="ผู้ผลิต"
+    )
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="sales", verbose_name="อำเภอ"
+    )
+    product_type = models.CharField("ประเภทผลิตภัณฑ์", max_length=10, choices=ProductType.choices)
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField(
+        "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    domestic = amount_field("ในประเทศ (บาท)")
+    export = amount_field("ต่างประเทศ (บาท)")
+    total = models.GeneratedField(
+        verbose_name="รวมทั้งสิ้น (บาท)",
+        expression=F("domestic") + F("export"),
+        output_field=models.DecimalField(max_digits=AMOUNT_DIGITS + 1, decimal_places=2),
+        db_persist=True,
+    )
+    district_confirmed_at = models.DateTimeField("ยืนยันระดับอำเภอเมื่อ", null=True, blank=True)
+    district_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ยืนยันระดับอำเภอโดย",
+    )
+    province_confirmed_at = models.DateTimeField("ยืนยันระดับจังหวัดเมื่อ", null=True, blank=True)
+    province_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ยืนยันระดับจังหวัดโดย",
+    )
+    created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
+    updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="แก้ไขโดย",
+    )
+
+    objects = MonthlySaleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "ยอดจำหน่ายรายเดือน"
+        verbose_name_plural = "ยอดจำหน่ายรายเดือน"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer", "product_type", "fiscal_year", "month"],
+                name="sale_unique_producer_type_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(domestic__gte=0) & Q(export__gte=0), name="sale_amounts_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="sale_month_1_to_12"
+            ),
+            # The province confirms only what the district has confirmed.
+            models.CheckConstraint(
+                condition=Q(province_confirmed_at__isnull=True)
+                | Q(district_confirmed_at__isnull=False),
+                name="sale_province_after_district",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "fiscal_year", "month"], name="sale_district_month"),
+            models.Index(fields=["fiscal_year", "month"], name="sale_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.producer} {self.get_product_type_display()} {self.month}/{self.fiscal_year}"
