@@ -19,6 +19,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 
+# Playwright runs an event loop in the test thread; live_server tests then touch the ORM.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip browser tests with one clear line when Chromium is missing (fail in CI)."""
