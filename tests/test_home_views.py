@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sales.models import MonthlySale, Producer, ProducerType, ProductType
+from sales.models import MonthlySale, Producer, ProductType
 from tests.conftest import PASSWORD
 
 DISTRICT_URL = "/district/5701/"
