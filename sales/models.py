@@ -199,6 +199,9 @@ class MonthlySale(models.Model):
         related_name="+",
         verbose_name="ยืนยันระดับจังหวัดโดย",
     )
+    # Bumped by every write; a save that carries an older version was made on a stale page
+    # and is refused, so two officers saving one month never overwrite each other silently.
+    version = models.PositiveIntegerField("รุ่นของข้อมูล", default=1)
     created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
     updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
     updated_by = models.ForeignKey(
@@ -241,3 +244,145 @@ class MonthlySale(models.Model):
 
     def __str__(self):
         return f"{self.producer} {self.get_product_type_display()} {self.month}/{self.fiscal_year}"
+
+
+class LockException(models.Model):
+    """The department re-opens a closed month for one district or one province until a time.
+
+    A province's exception opens the month for the province and all of its districts.
+    The close days (SPEC section 3) still hold: no exception opens the 6th to the 9th.
+    """
+
+    district = models.ForeignKey(
+        District, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="อำเภอ"
+    )
+    province = models.ForeignKey(
+        Province, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="จังหวัด"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField(
+        "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    open_until = models.DateTimeField("เปิดให้บันทึกถึง")
+    reason = models.CharField("เหตุผล", max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="อนุมัติโดย"
+    )
+    granted_at = models.DateTimeField("อนุมัติเมื่อ", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = "การเปิดระบบเป็นกรณีพิเศษ"
+        verbose_name_plural = "การเปิดระบบเป็นกรณีพิเศษ"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(district__isnull=True, province__isnull=False)
+                | Q(district__isnull=False, province__isnull=True),
+                name="lock_exception_one_area",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.district or self.province} {self.month}/{self.fiscal_year}"
+
+
+class Estimate(models.Model):
+    """A district's estimate of a fiscal year's sales (แบบประมาณการรายได้)."""
+
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="estimates", verbose_name="อำเภอ"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    certifier_name = models.CharField("ชื่อผู้รับรอง", max_length=200, blank=True)
+    certifier_position = models.CharField("ตำแหน่ง", max_length=200, blank=True)
+    updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="แก้ไขโดย",
+    )
+
+    class Meta:
+        verbose_name = "แบบประมาณการรายได้"
+        verbose_name_plural = "แบบประมาณการรายได้"
+        constraints = [
+            models.UniqueConstraint(fields=["district", "fiscal_year"], name="estimate_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.fiscal_year}"
+
+
+class EstimateMonth(models.Model):
+    estimate = models.ForeignKey(
+        Estimate, models.CASCADE, related_name="months", verbose_name="แบบประมาณการ"
+    )
+    month = models.PositiveSmallIntegerField(
+        "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    domestic = amount_field("ภายในประเทศ (บาท)")
+    export = amount_field("ส่งออกต่างประเทศ (บาท)")
+
+    class Meta:
+        ordering = ["estimate", "month"]
+        verbose_name = "ประมาณการรายเดือน"
+        verbose_name_plural = "ประมาณการรายเดือน"
+        constraints = [
+            models.UniqueConstraint(fields=["estimate", "month"], name="estimate_month_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.estimate} {self.month}"
+
+    @property
+    def total(self):
+        return self.domestic + self.export
+
+
+class SalesChannel(models.TextChoices):
+    OWN = "own", "จำหน่ายด้วยตนเอง"
+    AGENT = "agent", "ผ่านตัวแทน"
+    WEBSITE = "website", "ผ่าน WEBSITE"
+
+
+class ExportDetail(models.Model):
+    """One line of a province's monthly export report (แบบรายงานข้อมูลการจำหน่ายฯ ที่ส่งออก)."""
+
+    province = models.ForeignKey(
+        Province, models.PROTECT, related_name="export_details", verbose_name="จังหวัด"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField(
+        "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    producer = models.ForeignKey(
+        Producer, models.PROTECT, related_name="export_details", verbose_name="ผู้ผลิต"
+    )
+    product = models.CharField("ผลิตภัณฑ์", max_length=200)
+    value = amount_field("มูลค่าการส่งออก (บาท)")
+    country = models.CharField("ประเทศที่ส่งออก", max_length=3)
+    agency = models.CharField("หน่วยงานสนับสนุน", max_length=200, blank=True)
+    channel = models.CharField("ช่องทางการจำหน่าย", max_length=10, choices=SalesChannel.choices)
+    updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="แก้ไขโดย",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "รายการส่งออกต่างประเทศ"
+        verbose_name_plural = "รายการส่งออกต่างประเทศ"
+        indexes = [
+            models.Index(fields=["province", "fiscal_year", "month"], name="export_province_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.producer} {self.product} {self.country}"
