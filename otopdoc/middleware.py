@@ -1,0 +1,87 @@
+"""Enforce the monthly calendar lock (SPEC section 3) on every write to the data apps.
+
+Hiding buttons is not enough: a district or province officer whose write is refused by
+otopdoc.lock gets 423 Locked before the view runs, with a page (or JSON for a script)
+saying why and when it opens. Reads are never refused: officers may look at their data
+during the lock. The department is never locked.
+"""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from otopdoc.fiscal import FiscalMonth
+from otopdoc.lock import calendar_days, refusal
+from sales.models import District, Province
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+DATA_APPS = ("sales.", "confirmations.")
+
+
+class CalendarLockMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in SAFE_METHODS:
+            return None
+        if not getattr(view_func, "__module__", "").startswith(DATA_APPS):
+            return None
+        user = getattr(request, "user", None)
+        officer = getattr(user, "officer", None) if user and user.is_authenticated else None
+        if officer is None or not (officer.is_district or officer.is_province):
+            return None
+        area = _area(view_kwargs)
+        if area is None:
+            return None  # an unknown month or area: the view answers 404
+        refused = refusal(officer, *area)
+        if refused is None:
+            return None
+        if _wants_json(request):
+            return JsonResponse({"error": refused.message}, status=423)
+        return render(
+            request,
+            "otopdoc/locked.html",
+            {"refusal": refused, "back_url": _back_url(request), "calendar": calendar_days()},
+            status=423,
+        )
+
+
+def _area(kwargs):
+    """Return (fiscal_month, district, province) named by the URL, or None if one is unknown."""
+    fiscal_month = district = province = None
+    if "fiscal_year" in kwargs and "month" in kwargs:
+        try:
+            fiscal_month = FiscalMonth(int(kwargs["fiscal_year"]), int(kwargs["month"]))
+        except (TypeError, ValueError):
+            return None
+    if kwargs.get("district") is not None:
+        district = District.objects.filter(pk=str(kwargs["district"])).first()
+        if district is None:
+            return None
+    if kwargs.get("province") is not None:
+        province = Province.objects.filter(pk=str(kwargs["province"])).first()
+        if province is None:
+            return None
+    return fiscal_month, district, province
+
+
+def _wants_json(request):
+    return (
+        "application/json" in request.headers.get("Accept", "")
+        or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+    )
+
+
+def _back_url(request):
+    """Return the page the refused form came from when it is ours, else home."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("home")
