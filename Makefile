@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # `make run` is development: DEBUG on, SQLite in the project unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install lint format migrations-check demo collectstatic clean
+.PHONY: run test install lint format migrations-check collectstatic clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -24,6 +24,7 @@ from otopdoc.fiscal import BANGKOK, FiscalMonth, fiscal_months
 from otopdoc.models import Officer, Role
 from otopdoc.officers import create_officer
 from reports.targets import TargetError, load_seed_targets
+from reports.totals import rebuild as rebuild_totals
 from sales.models import (
     MAX_AMOUNT,
     District,
@@ -246,6 +247,7 @@ def seed_demo(fiscal_year=None, scale="small", seed=DEFAULT_SEED, producers=None
     4. Make the producers of the scale, with their product types, and bulk insert them.
     5. Make one row per producer, product type and month, confirmed as the module says,
        and insert them (COPY on PostgreSQL, bulk_create elsewhere).
+    6. Rebuild the running totals the reports read (reports.totals).
     """
     log = log or (lambda line: None)
     if scale not in SCALES:
@@ -295,6 +297,7 @@ def seed_demo(fiscal_year=None, scale="small", seed=DEFAULT_SEED, producers=None
     else:
         bulk_create_sales(rows, total, log)
         set_entered(stamps)
+    log(f"Running totals: {rebuild_totals():,} district-month-type rows.")
     return {
         "fiscal_year": fiscal_year,
         "producers": len(made),

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from otopdoc import views
+from otopdoc import exceptions_views, views
 from otopdoc.forms import LoginForm
 
 admin.site.site_header = "ศูนย์ข้อมูลยอดจำหน่าย OTOP: ผู้ดูแลระบบ"
@@ -13,6 +13,13 @@ urlpatterns = [
     path("district/<str:code>/", views.district_home, name="district-home"),
     path("province/<str:code>/", views.province_home, name="province-home"),
     path("nation/", views.nation_home, name="nation-home"),
+    path("calendar/exceptions/", exceptions_views.exceptions, name="lock-exceptions"),
+    path(
+        "calendar/exceptions/grant/",
+        exceptions_views.grant_exception,
+        name="lock-exception-grant",
+    ),
+    path("sales/", include("sales.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -43,3 +43,49 @@ class Target(models.Model):
     @property
     def score_levels(self):
         return [level(self.base, p) for p in SCORE_PERCENTS]
+
+
+class MonthTotal(models.Model):
+    """Running totals of one district's month and product type, at each level of trust.
+
+    Kept equal to the sums of the MonthlySale rows by reports.totals.refresh_month, which
+    every writer of a district's month calls inside its own transaction, so national pages
+    read a few thousand of these instead of summing a million and a half rows, and never
+    lag behind the rows. "district" and "province" count confirmed rows only.
+    """
+
+    district = models.ForeignKey(
+        "sales.District", models.CASCADE, related_name="+", verbose_name="อำเภอ"
+    )
+    province = models.ForeignKey(
+        "sales.Province", models.CASCADE, related_name="+", verbose_name="จังหวัด"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField("เดือน")
+    product_type = models.CharField("ประเภทผลิตภัณฑ์", max_length=10)
+    rows = models.PositiveIntegerField("จำนวนรายการ", default=0)
+    domestic = models.DecimalField("ในประเทศ", max_digits=18, decimal_places=2, default=0)
+    export = models.DecimalField("ต่างประเทศ", max_digits=18, decimal_places=2, default=0)
+    district_rows = models.PositiveIntegerField("อำเภอยืนยัน (รายการ)", default=0)
+    district_domestic = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    district_export = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    province_rows = models.PositiveIntegerField("จังหวัดยืนยัน (รายการ)", default=0)
+    province_domestic = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    province_export = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "ยอดรวมรายเดือน"
+        verbose_name_plural = "ยอดรวมรายเดือน"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "fiscal_year", "month", "product_type"],
+                name="month_total_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fiscal_year", "month"], name="month_total_month"),
+            models.Index(fields=["province", "fiscal_year"], name="month_total_province_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.district_id} {self.month}/{self.fiscal_year} {self.product_type}"

@@ -199,6 +199,17 @@ class MonthlySale(models.Model):
         related_name="+",
         verbose_name="ยืนยันระดับจังหวัดโดย",
     )
+    # Set when the province sends the row back; shown to the district until it confirms again.
+    returned_at = models.DateTimeField("ส่งกลับเมื่อ", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ส่งกลับโดย",
+    )
+    returned_reason = models.TextField("เหตุผลที่ส่งกลับ", blank=True)
     # Bumped by every write; a save that carries an older version was made on a stale page
     # and is refused, so two officers saving one month never overwrite each other silently.
     version = models.PositiveIntegerField("รุ่นของข้อมูล", default=1)
@@ -244,6 +255,47 @@ class MonthlySale(models.Model):
 
     def __str__(self):
         return f"{self.producer} {self.get_product_type_display()} {self.month}/{self.fiscal_year}"
+
+
+class DistrictMonth(models.Model):
+    """One district's month as a whole: its revision and who saved it last.
+
+    Every save of the entry page raises the revision in a conditional UPDATE that runs
+    first in the transaction. That UPDATE takes the row's lock, so two officers saving the
+    same district and month queue up; the second one carries the revision it loaded, finds
+    it stale, and is refused with a message to reload: nothing is overwritten silently.
+    """
+
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="months", verbose_name="อำเภอ"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField(
+        "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    revision = models.PositiveIntegerField("ครั้งที่บันทึก", default=0)
+    first_saved_at = models.DateTimeField("บันทึกครั้งแรกเมื่อ", null=True, blank=True)
+    saved_at = models.DateTimeField("บันทึกล่าสุดเมื่อ", null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="บันทึกล่าสุดโดย",
+    )
+
+    class Meta:
+        verbose_name = "ข้อมูลรายเดือนของอำเภอ"
+        verbose_name_plural = "ข้อมูลรายเดือนของอำเภอ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "fiscal_year", "month"], name="district_month_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.month}/{self.fiscal_year}"
 
 
 class LockException(models.Model):

@@ -1,0 +1,216 @@
+"""The rules of a row's state, in one place (SPEC section 5, screens 3 and 4).
+
+A monthly row moves between: entered -> confirmed by the district -> confirmed by the
+province. The rules, enforced here and nowhere else:
+- editing a district-confirmed row clears its district confirmation (sales.services);
+- a province-confirmed row is locked to the district (sales.forms, and here);
+- the province can send rows back with a reason: they lose both confirmations and open
+  again, and the district sees the reason until it confirms the row again;
+- a level can take back its own confirmation while the level above has not confirmed;
+- the province confirms only rows the district has confirmed.
+Every change is audited, bumps the row's version, and updates the running totals, in the
+same transaction, with a constant number of queries.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from confirmations.models import Action, AuditEntry, snapshot
+from reports.totals import refresh_month
+from sales.models import DistrictMonth, MonthlySale
+
+BATCH_SIZE = 100
+
+
+class ConfirmationError(Exception):
+    """A request that breaks a rule; `message` is Thai, for the officer."""
+
+    def __init__(self, message, rows=()):
+        super().__init__(message)
+        self.message = message
+        self.rows = list(rows)
+
+
+STALE = "มีการแก้ไขรายการในชุดนี้หลังจากที่ท่านเปิดหน้านี้ ระบบจึงยังไม่บันทึก กรุณาโหลดหน้าใหม่"
+FOREIGN = "พบรายการที่ไม่ใช่ของอำเภอ เดือน หรือชุดรายการนี้ในแบบฟอร์ม ระบบจึงไม่บันทึกข้อมูลใด ๆ กรุณาโหลดหน้าใหม่"
+
+
+def batch_rows(district, fiscal_month, batch, queryset=None):
+    """Return the rows of batch 1, 2, ... (100 each) in the month's stable order."""
+    rows = queryset if queryset is not None else MonthlySale.objects.all()
+    start = (batch - 1) * BATCH_SIZE
+    return (
+        rows.for_month(district, fiscal_month)
+        .select_related("producer")
+        .order_by("producer__name", "product_type", "id")[start : start + BATCH_SIZE]
+    )
+
+
+def lock_month(district, fiscal_month):
+    """Take the lock of a district's month that every writer of its rows takes first."""
+    sheet, _ = DistrictMonth.objects.select_for_update().get_or_create(
+        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+    )
+    return sheet
+
+
+def _rows_for(district, fiscal_month, shown):
+    """Lock the month, then return {id: row} of the shown ids, refusing foreign or stale ones.
+
+    `shown` maps each row id the page showed to the version it showed.
+    """
+    lock_month(district, fiscal_month)
+    rows = {
+        row.pk: row
+        for row in MonthlySale.objects.for_month(district, fiscal_month)
+        .filter(pk__in=list(shown))
+        .select_related("producer")
+    }
+    if len(rows) != len(shown):
+        raise ConfirmationError(FOREIGN)
+    stale = [pk for pk, version in shown.items() if rows[pk].version != version]
+    if stale:
+        raise ConfirmationError(STALE, stale)
+    return rows
+
+
+def _audit(rows, action, user, now, before, reason=""):
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            sale_id=row.pk,
+            district_id=row.district_id,
+            fiscal_year=row.fiscal_year,
+            month=row.month,
+            action=action,
+            user=user,
+            at=now,
+            old=before[row.pk],
+            new=snapshot(row),
+            reason=reason,
+        )
+        for row in rows
+    )
+
+
+@transaction.atomic
+def confirm_district(district, fiscal_month, user, shown, ticked):
+    """Save the district's ticks for one batch; return (confirmed, withdrawn) counts.
+
+    Steps:
+    1. Lock the month; refuse ids not of this month, and rows changed since the page loaded.
+    2. Ticked rows not yet confirmed become district-confirmed (and lose a send-back note).
+    3. Unticked confirmed rows are withdrawn, unless the province has confirmed them.
+    4. Audit each change, bump versions, refresh the month's running totals.
+    """
+    ticked = set(ticked)
+    if not ticked <= set(shown):
+        raise ConfirmationError(FOREIGN)
+    rows = _rows_for(district, fiscal_month, shown)
+    confirm = [r for pk, r in rows.items() if pk in ticked and not r.district_confirmed_at]
+    withdraw = [r for pk, r in rows.items() if pk not in ticked and r.district_confirmed_at]
+    locked = [r.pk for r in withdraw if r.province_confirmed_at]
+    if locked:
+        raise ConfirmationError(
+            "รายการที่จังหวัดยืนยันแล้ว อำเภอยกเลิกการยืนยันไม่ได้ หากต้องแก้ไขโปรดติดต่อจังหวัด",
+            locked,
+        )
+    now = timezone.now()
+    before = {r.pk: snapshot(r) for r in rows.values()}
+    _write(
+        confirm,
+        district_confirmed_at=now,
+        district_confirmed_by=user,
+        returned_at=None,
+        returned_by=None,
+        returned_reason="",
+    )
+    _write(withdraw, district_confirmed_at=None, district_confirmed_by=None)
+    _audit(confirm, Action.DISTRICT_CONFIRM, user, now, before)
+    _audit(withdraw, Action.DISTRICT_WITHDRAW, user, now, before)
+    if confirm or withdraw:
+        refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    return len(confirm), len(withdraw)
+
+
+@transaction.atomic
+def confirm_province(district, fiscal_month, user, shown, ticked):
+    """Save the province's ticks for one batch; return (confirmed, withdrawn) counts.
+
+    Steps:
+    1. Lock the month; refuse ids not of this month, and rows changed since the page loaded.
+    2. Refuse ticks on rows the district has not confirmed.
+    3. Ticked rows become province-confirmed; unticked province-confirmed rows are withdrawn
+       (no level above the province, so it may always take its confirmation back).
+    4. Audit each change, bump versions, refresh the month's running totals.
+    """
+    ticked = set(ticked)
+    if not ticked <= set(shown):
+        raise ConfirmationError(FOREIGN)
+    rows = _rows_for(district, fiscal_month, shown)
+    unconfirmed = [pk for pk in ticked if not rows[pk].district_confirmed_at]
+    if unconfirmed:
+        raise ConfirmationError(
+            "ยืนยันได้เฉพาะรายการที่อำเภอยืนยันแล้ว กรุณาเอาเครื่องหมายออกจากรายการที่ระบายสีไว้",
+            unconfirmed,
+        )
+    confirm = [r for pk, r in rows.items() if pk in ticked and not r.province_confirmed_at]
+    withdraw = [r for pk, r in rows.items() if pk not in ticked and r.province_confirmed_at]
+    now = timezone.now()
+    before = {r.pk: snapshot(r) for r in rows.values()}
+    _write(confirm, province_confirmed_at=now, province_confirmed_by=user)
+    _write(withdraw, province_confirmed_at=None, province_confirmed_by=None)
+    _audit(confirm, Action.PROVINCE_CONFIRM, user, now, before)
+    _audit(withdraw, Action.PROVINCE_WITHDRAW, user, now, before)
+    if confirm or withdraw:
+        refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    return len(confirm), len(withdraw)
+
+
+@transaction.atomic
+def send_back(district, fiscal_month, user, shown, chosen, reason):
+    """Send rows back to the district with a reason; return how many went back.
+
+    Steps:
+    1. Require a reason; lock the month; refuse foreign or stale rows.
+    2. The chosen rows lose both confirmations and carry the reason, who and when.
+    3. Audit each with the reason, bump versions, refresh the running totals.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ConfirmationError("กรุณาระบุเหตุผลที่ส่งกลับให้อำเภอแก้ไข")
+    chosen = set(chosen)
+    if not chosen:
+        raise ConfirmationError("กรุณาเลือกรายการที่จะส่งกลับอย่างน้อย 1 รายการ")
+    if not chosen <= set(shown):
+        raise ConfirmationError(FOREIGN)
+    rows = _rows_for(district, fiscal_month, {pk: shown[pk] for pk in chosen})
+    now = timezone.now()
+    before = {r.pk: snapshot(r) for r in rows.values()}
+    returned = list(rows.values())
+    _write(
+        returned,
+        district_confirmed_at=None,
+        district_confirmed_by=None,
+        province_confirmed_at=None,
+        province_confirmed_by=None,
+        returned_at=now,
+        returned_by=user,
+        returned_reason=reason,
+    )
+    _audit(returned, Action.SEND_BACK, user, now, before, reason=reason)
+    refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    return len(returned)
+
+
+def _write(rows, **values):
+    """Set the same values on rows in one UPDATE, bump their versions, mirror in memory."""
+    if not rows:
+        return
+    MonthlySale.objects.filter(pk__in=[r.pk for r in rows]).update(
+        version=F("version") + 1, **values
+    )
+    for row in rows:
+        row.version += 1
+        for field, value in values.items():
+            setattr(row, field, value)
