@@ -72,6 +72,8 @@ class MonthTotal(models.Model):
     province_rows = models.PositiveIntegerField("จังหวัดยืนยัน (รายการ)", default=0)
     province_domestic = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     province_export = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # The latest district confirmation among the rows: on time if by the month's deadline.
+    district_confirmed_last = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "ยอดรวมรายเดือน"

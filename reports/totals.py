@@ -1,7 +1,7 @@
 """Keep reports.MonthTotal equal to the sums of the monthly rows, in the writer's transaction."""
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from reports.models import MonthTotal
 
@@ -31,6 +31,7 @@ def _sums(rows):
         t_province_rows=Count("id", filter=province_confirmed),
         t_province_domestic=Sum("domestic", filter=province_confirmed),
         t_province_export=Sum("export", filter=province_confirmed),
+        t_district_confirmed_last=Max("district_confirmed_at"),
     ).order_by()
 
 
@@ -58,7 +59,7 @@ def refresh_month(district, fiscal_year, month):
             fiscal_year=fiscal_year,
             month=month,
             product_type=row["product_type"],
-            **{field: row[f"t_{field}"] or 0 for field in ZERO_FIELDS},
+            **_values(row),
         )
         for row in sums
     ]
@@ -92,10 +93,16 @@ def rebuild(fiscal_year=None):
                 fiscal_year=row["fiscal_year"],
                 month=row["month"],
                 product_type=row["product_type"],
-                **{field: row[f"t_{field}"] or 0 for field in ZERO_FIELDS},
+                **_values(row),
             )
             for row in sums.iterator(chunk_size=5000)
         ),
         batch_size=5000,
     )
     return len(created)
+
+
+def _values(row):
+    values = {field: row[f"t_{field}"] or 0 for field in ZERO_FIELDS}
+    values["district_confirmed_last"] = row["t_district_confirmed_last"]
+    return values
