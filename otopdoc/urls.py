@@ -20,6 +20,8 @@ urlpatterns = [
         name="lock-exception-grant",
     ),
     path("sales/", include("sales.urls")),
+    path("confirm/", include("confirmations.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
