@@ -55,18 +55,23 @@ def lock_month(district, fiscal_month):
     return sheet
 
 
-def _rows_for(district, fiscal_month, shown):
+def _rows_for(district, fiscal_month, shown, batch=None):
     """Lock the month, then return {id: row} of the shown ids, refusing foreign or stale ones.
 
-    `shown` maps each row id the page showed to the version it showed.
+    `shown` maps each row id the page showed to the version it showed. With `batch`, the
+    ids must also be rows of that batch (a page shows one batch; an id from another batch
+    was forged, or the batch has shifted since: either way the page must be reloaded).
     """
     lock_month(district, fiscal_month)
-    rows = {
-        row.pk: row
-        for row in MonthlySale.objects.for_month(district, fiscal_month)
-        .filter(pk__in=list(shown))
-        .select_related("producer")
-    }
+    if batch is None:
+        candidates = (
+            MonthlySale.objects.for_month(district, fiscal_month)
+            .filter(pk__in=list(shown))
+            .select_related("producer")
+        )
+    else:
+        candidates = batch_rows(district, fiscal_month, batch)
+    rows = {row.pk: row for row in candidates if row.pk in shown}
     if len(rows) != len(shown):
         raise ConfirmationError(FOREIGN)
     stale = [pk for pk, version in shown.items() if rows[pk].version != version]
@@ -94,11 +99,12 @@ def _audit(rows, action, user, now, before, reason=""):
 
 
 @transaction.atomic
-def confirm_district(district, fiscal_month, user, shown, ticked):
+def confirm_district(district, fiscal_month, user, shown, ticked, batch=None):
     """Save the district's ticks for one batch; return (confirmed, withdrawn) counts.
 
     Steps:
-    1. Lock the month; refuse ids not of this month, and rows changed since the page loaded.
+    1. Lock the month; refuse ids not of this month (nor of `batch`, when given), and rows
+       changed since the page loaded.
     2. Ticked rows not yet confirmed become district-confirmed (and lose a send-back note).
     3. Unticked confirmed rows are withdrawn, unless the province has confirmed them.
     4. Audit each change, bump versions, refresh the month's running totals.
@@ -106,7 +112,7 @@ def confirm_district(district, fiscal_month, user, shown, ticked):
     ticked = set(ticked)
     if not ticked <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, shown)
+    rows = _rows_for(district, fiscal_month, shown, batch)
     confirm = [r for pk, r in rows.items() if pk in ticked and not r.district_confirmed_at]
     withdraw = [r for pk, r in rows.items() if pk not in ticked and r.district_confirmed_at]
     locked = [r.pk for r in withdraw if r.province_confirmed_at]
@@ -134,11 +140,12 @@ def confirm_district(district, fiscal_month, user, shown, ticked):
 
 
 @transaction.atomic
-def confirm_province(district, fiscal_month, user, shown, ticked):
+def confirm_province(district, fiscal_month, user, shown, ticked, batch=None):
     """Save the province's ticks for one batch; return (confirmed, withdrawn) counts.
 
     Steps:
-    1. Lock the month; refuse ids not of this month, and rows changed since the page loaded.
+    1. Lock the month; refuse ids not of this month (nor of `batch`, when given), and rows
+       changed since the page loaded.
     2. Refuse ticks on rows the district has not confirmed.
     3. Ticked rows become province-confirmed; unticked province-confirmed rows are withdrawn
        (no level above the province, so it may always take its confirmation back).
@@ -147,7 +154,7 @@ def confirm_province(district, fiscal_month, user, shown, ticked):
     ticked = set(ticked)
     if not ticked <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, shown)
+    rows = _rows_for(district, fiscal_month, shown, batch)
     unconfirmed = [pk for pk in ticked if not rows[pk].district_confirmed_at]
     if unconfirmed:
         raise ConfirmationError(
@@ -168,11 +175,12 @@ def confirm_province(district, fiscal_month, user, shown, ticked):
 
 
 @transaction.atomic
-def send_back(district, fiscal_month, user, shown, chosen, reason):
+def send_back(district, fiscal_month, user, shown, chosen, reason, batch=None):
     """Send rows back to the district with a reason; return how many went back.
 
     Steps:
-    1. Require a reason; lock the month; refuse foreign or stale rows.
+    1. Require a reason; lock the month; refuse foreign rows (not of the month, nor of
+       `batch` when given) and stale ones.
     2. The chosen rows lose both confirmations and carry the reason, who and when.
     3. Audit each with the reason, bump versions, refresh the running totals.
     """
@@ -184,7 +192,7 @@ def send_back(district, fiscal_month, user, shown, chosen, reason):
         raise ConfirmationError("กรุณาเลือกรายการที่จะส่งกลับอย่างน้อย 1 รายการ")
     if not chosen <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, {pk: shown[pk] for pk in chosen})
+    rows = _rows_for(district, fiscal_month, {pk: shown[pk] for pk in chosen}, batch)
     now = timezone.now()
     before = {r.pk: snapshot(r) for r in rows.values()}
     returned = list(rows.values())

@@ -1,28 +1,29 @@
-"""Each role's home: a district's months, a province's districts, the nation by cluster."""
+"""Each role's home: a district's months, a province's districts, the nation by cluster.
+
+All three read the running totals (reports.MonthTotal) in one grouped query, never the
+monthly rows, so they cost the same whether a month holds ten rows or a hundred thousand.
+"""
+
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from confirmations.completeness import FIGURES, Progress, Tally, reporting_month
 from otopdoc.access import department_only, district_for, officer_of, province_for
 from otopdoc.fiscal import (
     MAX_FISCAL_YEAR,
     MIN_FISCAL_YEAR,
+    THAI_MONTHS_SHORT,
     FiscalMonth,
     current_fiscal_year,
     fiscal_months,
 )
-from sales.models import Cluster, MonthlySale
-
-MONTH_FIGURES = {
-    "rows": Count("id"),
-    "domestic": Sum("domestic"),
-    "export": Sum("export"),
-    "total": Sum("total"),
-    "district_confirmed": Count("district_confirmed_at"),
-    "province_confirmed": Count("province_confirmed_at"),
-}
+from reports.models import MonthTotal
+from sales.models import Province
 
 
 def _fiscal_year_param(request):
@@ -35,13 +36,13 @@ def _fiscal_year_param(request):
     return int(raw)
 
 
-def _fiscal_month_param(request):
-    """Return ?fy=&month= as a FiscalMonth, or the current month."""
+def _fiscal_month_param(request, default=None):
+    """Return ?fy=&month= as a FiscalMonth, or `default` (the current month) in that year."""
     fiscal_year = _fiscal_year_param(request)
     raw = request.GET.get("month")
     if raw is None:
-        current = FiscalMonth.current()
-        return current if current.fiscal_year == fiscal_year else FiscalMonth(fiscal_year, 9)
+        default = default or FiscalMonth.current()
+        return default if default.fiscal_year == fiscal_year else FiscalMonth(fiscal_year, 9)
     if not raw.isdigit() or not 1 <= int(raw) <= 12:
         raise Http404("ไม่มีเดือนนี้")
     return FiscalMonth(fiscal_year, int(raw))
@@ -60,16 +61,21 @@ def home(request):
 
 @login_required
 def district_home(request, code):
-    """List the months of a fiscal year of one district, with what each holds."""
+    """List the twelve months of a district's fiscal year: figures, state, links."""
     district = district_for(request.user, code)
+    officer = officer_of(request.user)
     fiscal_year = _fiscal_year_param(request)
+    now = timezone.now()
     figures = {
         row["month"]: row
-        for row in MonthlySale.objects.filter(district=district, fiscal_year=fiscal_year)
+        for row in MonthTotal.objects.filter(district=district, fiscal_year=fiscal_year)
         .values("month")
-        .annotate(**MONTH_FIGURES)
+        .annotate(**FIGURES)
+        .order_by()
     }
-    months = [(fm, figures.get(fm.month)) for fm in fiscal_months(fiscal_year)]
+    months = [
+        (fm, Progress.of(fm, now, figures.get(fm.month))) for fm in fiscal_months(fiscal_year)
+    ]
     return render(
         request,
         "otopdoc/district_home.html",
@@ -77,6 +83,8 @@ def district_home(request, code):
             "district": district,
             "fiscal_year": fiscal_year,
             "months": months,
+            "year_total": _sum_progress(p for _, p in months),
+            "is_owner": officer.is_district and officer.district_id == district.pk,
             "year_choices": _year_choices(),
         },
     )
@@ -84,20 +92,34 @@ def district_home(request, code):
 
 @login_required
 def province_home(request, code):
-    """List a province's districts with where the chosen month stands in each."""
+    """Show a province's districts by the twelve months of a year: how far each has come.
+
+    ?month= picks the month the page highlights and its footer links point at.
+    """
     province = province_for(request.user, code)
+    officer = officer_of(request.user)
     fiscal_month = _fiscal_month_param(request)
+    months = fiscal_months(fiscal_month.fiscal_year)
+    now = timezone.now()
     figures = {
-        row["district"]: row
-        for row in MonthlySale.objects.filter(
-            district__province=province,
-            fiscal_year=fiscal_month.fiscal_year,
-            month=fiscal_month.month,
+        (row["district"], row["month"]): row
+        for row in MonthTotal.objects.filter(
+            province=province, fiscal_year=fiscal_month.fiscal_year
         )
-        .values("district")
-        .annotate(**MONTH_FIGURES)
+        .values("district", "month")
+        .annotate(**FIGURES)
+        .order_by()
     }
-    districts = [(d, figures.get(d.pk)) for d in province.districts.all()]
+    tallies = [Tally() for _ in months]
+    districts = []
+    for district in province.districts.all():
+        cells = []
+        for fm, tally in zip(months, tallies, strict=True):
+            progress = Progress.of(fm, now, figures.get((district.pk, fm.month)))
+            tally.districts += 1
+            tally.add(progress)
+            cells.append(progress)
+        districts.append((district, cells))
     return render(
         request,
         "otopdoc/province_home.html",
@@ -105,7 +127,12 @@ def province_home(request, code):
             "province": province,
             "fiscal_month": fiscal_month,
             "districts": districts,
-            "months": fiscal_months(fiscal_month.fiscal_year),
+            "month_tallies": [
+                (fm, f"{THAI_MONTHS_SHORT[fm.month - 1]} {fm.year_be % 100:02d}", tally)
+                for fm, tally in zip(months, tallies, strict=True)
+            ],
+            "can_confirm": officer.is_province,
+            "months": months,
             "year_choices": _year_choices(),
         },
     )
@@ -113,31 +140,72 @@ def province_home(request, code):
 
 @login_required
 def nation_home(request):
-    """List the provinces by cluster with what the department can count this month."""
+    """List what the department can count in a month: province-confirmed rows only.
+
+    The department reports to government what provinces have confirmed (SPEC section 2),
+    so nothing here sums the rows a province has not confirmed yet.
+    """
     department_only(request.user)
-    fiscal_month = _fiscal_month_param(request)
+    fiscal_month = _fiscal_month_param(request, default=reporting_month())
     figures = {
-        row["district__province"]: row
-        for row in MonthlySale.objects.filter(
+        row["province"]: _confirmed(row)
+        for row in MonthTotal.objects.filter(
             fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
         )
-        .values("district__province")
-        .annotate(**MONTH_FIGURES)
+        .values("province")
+        .annotate(
+            rows=Sum("province_rows"),
+            domestic=Sum("province_domestic"),
+            export=Sum("province_export"),
+        )
+        .order_by()
     }
-    clusters = Cluster.objects.prefetch_related("provinces")
+    clusters = {}
+    nation = _confirmed({})
+    for province in Province.objects.select_related("cluster").order_by("cluster__region", "code"):
+        confirmed = figures.get(province.pk) or _confirmed({})
+        cluster = clusters.setdefault(province.cluster_id, (province.cluster, [], _confirmed({})))
+        cluster[1].append((province, confirmed))
+        _add(cluster[2], confirmed)
+        _add(nation, confirmed)
     return render(
         request,
         "otopdoc/nation_home.html",
         {
-            "clusters": [
-                (cluster, [(p, figures.get(p.pk)) for p in cluster.provinces.all()])
-                for cluster in clusters
-            ],
+            "clusters": list(clusters.values()),
+            "nation": nation,
             "fiscal_month": fiscal_month,
             "months": fiscal_months(fiscal_month.fiscal_year),
             "year_choices": _year_choices(),
         },
     )
+
+
+def _confirmed(row):
+    """Return a province's province-confirmed figures as a dict, zeros for what is missing."""
+    domestic = row.get("domestic") or Decimal("0")
+    export = row.get("export") or Decimal("0")
+    return {
+        "rows": row.get("rows") or 0,
+        "domestic": domestic,
+        "export": export,
+        "total": domestic + export,
+    }
+
+
+def _add(into, figures):
+    for key in ("rows", "domestic", "export", "total"):
+        into[key] += figures[key]
+
+
+def _sum_progress(progresses):
+    total = {"rows": 0, "domestic": Decimal("0"), "export": Decimal("0")}
+    for p in progresses:
+        total["rows"] += p.rows
+        total["domestic"] += p.domestic
+        total["export"] += p.export
+    total["total"] = total["domestic"] + total["export"]
+    return total
 
 
 def _year_choices():

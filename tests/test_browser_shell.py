@@ -20,8 +20,8 @@ MOBILE = {"width": 390, "height": 844}
 HOMES = [
     # user name, home path, a heading the officer must see, screenshot name
     ("d5701", "/district/5701/", "ยอดจำหน่ายผลิตภัณฑ์ OTOP อำเภอเมืองเชียงราย", "district"),
-    ("p57", "/province/57/", "จังหวัดเชียงราย: อำเภอในจังหวัด", "province"),
-    ("cdd", "/nation/", "ภาพรวมประเทศ: จังหวัดตามกลุ่มจังหวัด", "nation"),
+    ("p57", "/province/57/", "จังหวัดเชียงราย: ความคืบหน้ารายอำเภอ", "province"),
+    ("cdd", "/nation/", "ภาพรวมประเทศ: ยอดจำหน่ายที่จังหวัดยืนยันแล้ว", "nation"),
 ]
 HOME_IDS = [name for *_, name in HOMES]
 

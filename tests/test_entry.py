@@ -105,7 +105,8 @@ def test_outsiders_get_404_on_get_and_post(client, officers, who):
 
 @pytest.mark.parametrize("who", ["province", "department"])
 def test_the_province_and_department_see_it_read_only(client, officers, geography, who):
-    make_rows(geography["mueang_cr"], 2)
+    # Province-confirmed, so the department (which sees no other rows) sees them too.
+    make_rows(geography["mueang_cr"], 2, district_confirmed_at=NOW, province_confirmed_at=NOW)
     client.force_login(officers[who])
     response = client.get(URL)
     html = response.content.decode()
