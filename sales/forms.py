@@ -62,6 +62,19 @@ class SaleRowForm(forms.Form):
         return cleaned
 
 
+def row_values(row):
+    """Return a saved MonthlySale as the entry form's values (its producer loaded)."""
+    return {
+        "id": row.pk,
+        "version": row.version,
+        "name": row.producer.name,
+        "product_type": row.product_type,
+        "producer_type": row.producer.producer_type,
+        "domestic": row.domestic,
+        "export": row.export,
+    }
+
+
 class BaseSaleRowFormSet(forms.BaseFormSet):
     """The month's rows; checks that span rows, against what the district already has.
 

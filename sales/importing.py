@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sales.fields import parse_amount
-from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name
+from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
 from sales.models import MonthlySale, ProducerType, ProductType
 
 TITLE = "แบบรายงานข้อมูลผลการจำหน่ายสินค้าหนึ่งตำบล หนึ่งผลิตภัณฑ์ OTOP (รต.1)"
@@ -520,7 +520,7 @@ def check_rows(district, fiscal_month, file_rows):
         data.append(row)
 
     kept = [row for row in saved if row.pk not in claimed]
-    data = [_saved_data(row) for row in kept] + data
+    data = [row_values(row) for row in kept] + data
     if len(data) > MAX_ROWS:
         return Preview(
             lines,
@@ -551,18 +551,6 @@ def _choice(choices, text):
         if wanted in (_squash(label), _squash(value)):
             return value
     return text
-
-
-def _saved_data(row):
-    return {
-        "id": row.pk,
-        "version": row.version,
-        "name": row.producer.name,
-        "product_type": row.product_type,
-        "producer_type": row.producer.producer_type,
-        "domestic": row.domestic,
-        "export": row.export,
-    }
 
 
 def _formset_errors(data, existing, refs):

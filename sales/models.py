@@ -131,6 +131,18 @@ class Producer(models.Model):
         return self.name
 
 
+def user_field(verbose_name):
+    """Return an optional link to the officer who did something to a record."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 def amount_field(verbose_name):
     return models.DecimalField(
         verbose_name,
@@ -182,47 +194,19 @@ class MonthlySale(models.Model):
         db_persist=True,
     )
     district_confirmed_at = models.DateTimeField("ยืนยันระดับอำเภอเมื่อ", null=True, blank=True)
-    district_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="ยืนยันระดับอำเภอโดย",
-    )
+    district_confirmed_by = user_field("ยืนยันระดับอำเภอโดย")
     province_confirmed_at = models.DateTimeField("ยืนยันระดับจังหวัดเมื่อ", null=True, blank=True)
-    province_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="ยืนยันระดับจังหวัดโดย",
-    )
+    province_confirmed_by = user_field("ยืนยันระดับจังหวัดโดย")
     # Set when the province sends the row back; shown to the district until it confirms again.
     returned_at = models.DateTimeField("ส่งกลับเมื่อ", null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="ส่งกลับโดย",
-    )
+    returned_by = user_field("ส่งกลับโดย")
     returned_reason = models.TextField("เหตุผลที่ส่งกลับ", blank=True)
     # Bumped by every write; a save that carries an older version was made on a stale page
     # and is refused, so two officers saving one month never overwrite each other silently.
     version = models.PositiveIntegerField("รุ่นของข้อมูล", default=1)
     created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
     updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="แก้ไขโดย",
-    )
+    updated_by = user_field("แก้ไขโดย")
 
     objects = MonthlySaleQuerySet.as_manager()
 
@@ -276,14 +260,7 @@ class DistrictMonth(models.Model):
     revision = models.PositiveIntegerField("ครั้งที่บันทึก", default=0)
     first_saved_at = models.DateTimeField("บันทึกครั้งแรกเมื่อ", null=True, blank=True)
     saved_at = models.DateTimeField("บันทึกล่าสุดเมื่อ", null=True, blank=True)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="บันทึกล่าสุดโดย",
-    )
+    saved_by = user_field("บันทึกล่าสุดโดย")
 
     class Meta:
         verbose_name = "ข้อมูลรายเดือนของอำเภอ"
@@ -348,14 +325,7 @@ class Estimate(models.Model):
     certifier_name = models.CharField("ชื่อผู้รับรอง", max_length=200, blank=True)
     certifier_position = models.CharField("ตำแหน่ง", max_length=200, blank=True)
     updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="แก้ไขโดย",
-    )
+    updated_by = user_field("แก้ไขโดย")
 
     class Meta:
         verbose_name = "แบบประมาณการรายได้"
@@ -419,14 +389,7 @@ class ExportDetail(models.Model):
     agency = models.CharField("หน่วยงานสนับสนุน", max_length=200, blank=True)
     channel = models.CharField("ช่องทางการจำหน่าย", max_length=10, choices=SalesChannel.choices)
     updated_at = models.DateTimeField("แก้ไขเมื่อ", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="แก้ไขโดย",
-    )
+    updated_by = user_field("แก้ไขโดย")
 
     class Meta:
         ordering = ["id"]

@@ -13,7 +13,7 @@ from otopdoc import lock
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import baht
-from sales.forms import MonthRevisionForm, SaleRowForm, SaleRowFormSet
+from sales.forms import MonthRevisionForm, SaleRowForm, SaleRowFormSet, row_values
 from sales.models import MonthlySale, Producer, ProducerType, ProductType
 from sales.services import StaleMonth, month_revision, save_month
 
@@ -73,7 +73,7 @@ def month_entry(request, district, fiscal_year, month):
         else:
             messages.error(request, "ยังไม่ได้บันทึก: กรุณาแก้ไขช่องที่มีข้อความสีแดง")
     else:
-        initial = [_row_initial(row) for row in rows]
+        initial = [row_values(row) for row in rows]
         if not rows and can_edit and fiscal_month.has_started():
             initial, prefilled_from = _prefill(district, fiscal_month)
         formset = SaleRowFormSet(prefix="rows", initial=initial, existing=existing)
@@ -183,18 +183,6 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _row_initial(row):
-    return {
-        "id": row.pk,
-        "version": row.version,
-        "name": row.producer.name,
-        "product_type": row.product_type,
-        "producer_type": row.producer.producer_type,
-        "domestic": row.domestic,
-        "export": row.export,
-    }
 
 
 def _prefill(district, fiscal_month):
