@@ -67,7 +67,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} #{self.sale_id} {self.at:%Y-%m-%d %H:%M}"
+        at = timezone.localtime(self.at)  # Asia/Bangkok, as officers read times
+        return f"{self.get_action_display()} #{self.sale_id} {at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

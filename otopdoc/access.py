@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from otopdoc.fiscal import FiscalMonth
+from otopdoc.fiscal import MIN_FISCAL_YEAR, FiscalMonth
 from sales.models import District, Province
 
 
@@ -55,6 +55,9 @@ def department_only(user):
 
 def fiscal_month_or_404(fiscal_year, month):
     try:
-        return FiscalMonth(int(fiscal_year), int(month))
+        fiscal_month = FiscalMonth(int(fiscal_year), int(month))
     except ValueError:
         raise Http404("ไม่มีเดือนนี้") from None
+    if fiscal_month.fiscal_year < MIN_FISCAL_YEAR:
+        raise Http404("ไม่มีปีงบประมาณนี้")
+    return fiscal_month

@@ -95,7 +95,9 @@ class FiscalMonth:
     def __post_init__(self):
         if not 1 <= self.month <= 12:
             raise ValueError(f"month must be 1 to 12, not {self.month}")
-        if not MIN_FISCAL_YEAR <= self.fiscal_year <= MAX_FISCAL_YEAR:
+        # One year below the first accepted one, so that ตุลาคม of MIN_FISCAL_YEAR still has
+        # a previous month (pages prefill from it); URLs and forms check MIN..MAX themselves.
+        if not MIN_FISCAL_YEAR - 1 <= self.fiscal_year <= MAX_FISCAL_YEAR:
             raise ValueError(f"fiscal year {self.fiscal_year} is out of range")
 
     @classmethod

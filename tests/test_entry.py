@@ -418,3 +418,12 @@ def _row(name):
         "domestic": Decimal("1.00"),
         "export": Decimal("0.00"),
     }
+
+
+def test_the_first_month_of_the_first_fiscal_year_opens_and_the_year_before_is_404(
+    client, officers
+):
+    client.force_login(officers["owner"])
+    # ตุลาคม 2549 looks back to กันยายน 2549 of FY 2549 for its prefill: no crash.
+    assert client.get("/sales/5701/2550/10/").status_code == 200
+    assert client.get("/sales/5701/2549/9/").status_code == 404

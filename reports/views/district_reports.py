@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
-from otopdoc.fiscal import now
+from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, now
 from otopdoc.templatetags.thai import be
 from reports.excel import ReportSheet, new_workbook, xlsx_response
 from reports.scope import LEVELS, counted_level, row_filter
@@ -190,6 +190,8 @@ def _neighbour(fiscal_month, step):
     try:
         neighbour = getattr(fiscal_month, step)
     except ValueError:  # FiscalMonth refuses a year out of range
+        return None
+    if not MIN_FISCAL_YEAR <= neighbour.fiscal_year <= MAX_FISCAL_YEAR:
         return None
     return neighbour if neighbour.has_started() else None
 
