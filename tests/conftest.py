@@ -23,9 +23,22 @@ PASSWORD = "correct-horse-battery"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def chromium_present():
+    return bool(shutil.which(CHROMIUM)) or os.path.exists(CHROMIUM)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line, after the results, that the browser tests did not run."""
+    if not chromium_present():
+        terminalreporter.write_line(
+            f"Browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium).",
+            yellow=True,
+        )
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip browser tests with one clear line when Chromium is missing (fail in CI)."""
-    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+    if chromium_present():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
         raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing.")
