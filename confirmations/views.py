@@ -112,8 +112,14 @@ def sale_history(request, sale_id):
     """Show everything that happened to one monthly row, oldest first, even once deleted.
 
     The entries carry the row's district: whoever may not see that district gets 404, as
-    does a row without history.
+    does a row without history. The department sees only province-confirmed data, so it
+    gets the history of a row only while the province has it confirmed.
     """
+    officer = officer_of(request.user)
+    if officer.is_department and not MonthlySale.objects.filter(
+        pk=sale_id, province_confirmed_at__isnull=False
+    ).exists():
+        raise Http404("ไม่พบประวัติของรายการนี้")
     entries = list(
         AuditEntry.objects.filter(sale_id=sale_id).select_related(
             "user__officer__district__province", "user__officer__province"

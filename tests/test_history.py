@@ -63,7 +63,25 @@ def test_a_row_without_history_is_404(client, officers, history):
     assert client.get(url(history + 1000)).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["owner", "colleague", "province", "department"])
+def test_the_department_sees_no_history_of_a_row_the_province_has_not_confirmed(
+    client, officers, history
+):
+    client.force_login(officers["department"])
+    assert client.get(url(history)).status_code == 404
+
+
+def test_the_department_sees_the_history_of_a_province_confirmed_row(client, officers, geography):
+    row = make_rows(geography["mueang_cr"], 1)[0]
+    client.force_login(officers["owner"])
+    client.post(DISTRICT, form(fresh([row]), ticked=[row]))
+    client.force_login(officers["province"])
+    client.post("/confirm/province/5701/2570/10/", form(fresh([row]), ticked=[row]))
+    assert MonthlySale.objects.get().province_confirmed_at is not None
+    client.force_login(officers["department"])
+    assert client.get(url(row.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["owner", "colleague", "province"])
 def test_the_area_sees_a_deleted_rows_whole_story_in_thai(client, officers, history, who):
     client.force_login(officers[who])
     response = client.get(url(history))
