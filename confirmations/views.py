@@ -116,9 +116,10 @@ def sale_history(request, sale_id):
     gets the history of a row only while the province has it confirmed.
     """
     officer = officer_of(request.user)
-    if officer.is_department and not MonthlySale.objects.filter(
-        pk=sale_id, province_confirmed_at__isnull=False
-    ).exists():
+    if (
+        officer.is_department
+        and not MonthlySale.objects.filter(pk=sale_id, province_confirmed_at__isnull=False).exists()
+    ):
         raise Http404("ไม่พบประวัติของรายการนี้")
     entries = list(
         AuditEntry.objects.filter(sale_id=sale_id).select_related(
