@@ -86,3 +86,27 @@ def test_check_deploy_is_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_manage_py_without_a_secret_key_runs_in_development_mode():
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
+
+
+def test_manage_py_with_a_secret_key_keeps_debug_off():
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY="k"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("False")
