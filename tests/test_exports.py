@@ -532,3 +532,14 @@ def test_the_countries_are_iso_codes_with_thai_names():
     names = [name for _, name in COUNTRY_CHOICES]
     # Thai order: เกาหลีใต้ sits with the ก words, before จีน.
     assert names.index("เกาหลีใต้") < names.index("จีน")
+
+
+def test_the_department_checks_against_province_confirmed_rows_only(client, officers, producers):
+    confirmed = sale(producers["tea"], "1000")
+    confirmed.district_confirmed_at = confirmed.province_confirmed_at = timezone.now()
+    confirmed.save()
+    sale(producers["tea"], "500", product_type=ProductType.HERB)  # not confirmed yet
+    client.force_login(officers["department"])
+    assert client.get(URL).context["check"].in_system == Decimal("1000.00")
+    client.force_login(officers["province"])
+    assert client.get(URL).context["check"].in_system == Decimal("1500.00")

@@ -97,7 +97,10 @@ def export_detail(request, province, fiscal_year, month):
             "countries": COUNTRY_CHOICES,
             "can_write": can_write,
             "refusal": refusal,
-            "check": ExportCheck.of(province, fiscal_month, lines),
+            # The department sees only province-confirmed figures, here as everywhere.
+            "check": ExportCheck.of(
+                province, fiscal_month, lines, confirmed_only=officer.is_department
+            ),
         },
     )
 
@@ -124,18 +127,22 @@ class DistrictFigures:
 class ExportCheck:
     """The report's total against the export sales the districts entered for the month.
 
-    The circular asks that the two agree. Every monthly row of the month counts, confirmed
-    or not, since the province fills the report while districts are still confirming.
+    The circular asks that the two agree. For the province every monthly row of the month
+    counts, confirmed or not, since it fills the report while districts are still
+    confirming; for the department only province-confirmed rows count.
     """
 
     districts: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, province, fiscal_month, lines):
+    def of(cls, province, fiscal_month, lines, confirmed_only=False):
         """Add up the month's export sales per district (one query) beside the saved lines."""
         figures = {}
+        sales = MonthlySale.objects.all()
+        if confirmed_only:
+            sales = sales.province_confirmed()
         rows = (
-            MonthlySale.objects.filter(
+            sales.filter(
                 district__province=province,
                 fiscal_year=fiscal_month.fiscal_year,
                 month=fiscal_month.month,
