@@ -12,6 +12,7 @@ import re
 from django import forms
 
 from confirmations.services import FOREIGN
+from sales.fields import PlainTextField
 
 # Row ids and versions are plain ASCII digits (str.isdigit also accepts Thai digits), and
 # short enough for a 64-bit column: a longer number would overflow the database driver.
@@ -83,7 +84,7 @@ class SendBackForm(forms.Form):
     batch = BatchField()
     row = ShownRowsField(required=False)
     chosen = RowIdsField(required=False)
-    reason = forms.CharField(
+    reason = PlainTextField(
         label="เหตุผลที่ส่งกลับ",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from otopdoc import fiscal
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 from otopdoc.templatetags.thai import be
+from sales.fields import PlainTextField
 from sales.models import District, LockException, Province
 
 
@@ -99,7 +100,7 @@ class LockExceptionForm(forms.Form):
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
         error_messages={"required": "กรุณาระบุเวลา", "invalid": "เวลาไม่ถูกต้อง เช่น 16:30"},
     )
-    reason = forms.CharField(
+    reason = PlainTextField(
         label="เหตุผล",
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from sales.models import MAX_AMOUNT
 
@@ -22,6 +23,37 @@ AMOUNT_PATTERN = re.compile(
     r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)"
     r"(?:\.(?P<fraction>[0-9]*))?"
 )
+
+
+# Control characters other than tab and line breaks (which names and reasons fold into
+# spaces): NUL, which PostgreSQL refuses in text, the rest of C0 and C1, and U+FFFE/U+FFFF.
+# None of them can be typed, only pasted by accident, and none can go into an Excel cell:
+# a saved name holding one made every Excel report of its district fail.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+CONTROL_MESSAGE = "มีอักขระควบคุมที่มองไม่เห็น (มักติดมาจากการคัดลอกข้อความ) กรุณาลบข้อความในช่องนี้แล้วพิมพ์ใหม่"
+
+
+def refuse_control_characters(text):
+    """Refuse text holding a control character, with a Thai message."""
+    if CONTROL_CHARACTERS.search(str(text)):
+        raise ValidationError(CONTROL_MESSAGE, code="control_characters")
+
+
+class PlainTextField(forms.CharField):
+    """Text an officer types (a name, a reason): refuses control characters, NUL included.
+
+    Replaces Django's own check for NUL, whose message is English, by one Thai message for
+    every invisible character that cannot be stored or put into an Excel cell.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+        self.validators.append(refuse_control_characters)
 
 
 def parse_amount(text):

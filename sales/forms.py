@@ -3,7 +3,7 @@
 from django import forms
 from django.forms import formset_factory
 
-from sales.fields import AmountField
+from sales.fields import AmountField, PlainTextField
 from sales.models import ProducerType, ProductType
 
 MAX_ROWS = 2000
@@ -20,7 +20,7 @@ class SaleRowForm(forms.Form):
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(
+    name = PlainTextField(
         label="ชื่อกลุ่ม / ผู้ผลิต ผู้ประกอบการ",
         max_length=200,
         error_messages={
@@ -125,18 +125,21 @@ class BaseSaleRowFormSet(forms.BaseFormSet):
             )
 
     def _check_ids(self):
-        locked = 0
+        locked, seen = 0, set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
             row_id = data.get("id")
             if row_id is None:
                 continue
             row = self.existing.get(row_id)
-            if row is None:
+            # One row id twice (two rows, or a row kept and deleted) is not our page's: the
+            # save would write one row with one form's values and drop the other's.
+            if row is None or row_id in seen:
                 raise forms.ValidationError(
                     "พบรายการที่ไม่ใช่ของอำเภอและเดือนนี้ในแบบฟอร์ม ระบบจึงไม่บันทึกข้อมูลใด ๆ กรุณาโหลดหน้าใหม่",
                     code="foreign_row",
                 )
+            seen.add(row_id)
             if row.province_confirmed_at and (
                 self._should_delete_form(form) or _row_changed(row, data)
             ):

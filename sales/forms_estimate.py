@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import be
-from sales.fields import AmountField
+from sales.fields import AmountField, PlainTextField
 from sales.models import Estimate, EstimateMonth
 
 COLUMNS = ("domestic", "export")
@@ -30,13 +30,13 @@ class EstimateForm(forms.Form):
     month (10 is ตุลาคม); a blank amount is 0.
     """
 
-    certifier_name = forms.CharField(
+    certifier_name = PlainTextField(
         label="ชื่อผู้รับรอง (พัฒนาการอำเภอ)",
         max_length=200,
         required=False,
         error_messages={"max_length": "ชื่อยาวได้ไม่เกิน %(limit_value)d ตัวอักษร"},
     )
-    certifier_position = forms.CharField(
+    certifier_position = PlainTextField(
         label="ตำแหน่ง",
         max_length=200,
         required=False,

@@ -8,7 +8,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from sales.countries import COUNTRY_CHOICES
-from sales.fields import AmountField
+from sales.fields import AmountField, PlainTextField
 from sales.models import ExportDetail, Producer, SalesChannel
 
 MAX_LINES = 500
@@ -91,7 +91,7 @@ class ExportLineForm(forms.Form):
             "invalid_choice": "ไม่พบผู้ผลิตนี้ในอำเภอของจังหวัด กรุณาเลือกจากรายชื่อ",
         },
     )
-    product = forms.CharField(
+    product = PlainTextField(
         label="ผลิตภัณฑ์",
         max_length=200,
         error_messages={
@@ -114,7 +114,7 @@ class ExportLineForm(forms.Form):
             "invalid_choice": "กรุณาเลือกประเทศจากรายชื่อ",
         },
     )
-    agency = forms.CharField(
+    agency = PlainTextField(
         label="หน่วยงานสนับสนุน",
         max_length=200,
         required=False,

@@ -105,6 +105,7 @@ def test_it_grants_an_exception_for_a_province(client, officers, geography):
         ({"month": "13"}, "month", "ไม่มีเดือนนี้"),
         ({"fiscal_year": "ปีนี้"}, "fiscal_year", "ต้องเป็นตัวเลข"),
         ({"reason": "   "}, "reason", "กรุณาระบุเหตุผล"),
+        ({"reason": "ผู้ผลิต\x00ส่ง\x07ช้า"}, "reason", "มีอักขระควบคุมที่มองไม่เห็น"),
     ],
 )
 def test_it_says_what_is_wrong_by_the_field_and_grants_nothing(

@@ -62,7 +62,10 @@ def month_entry(request, district, fiscal_year, month):
                     fiscal_month,
                     request.user,
                     revision_form.cleaned_data["revision"],
-                    rows=[f.cleaned_data for f in formset.forms if f not in deleted],
+                    # A new row left blank has no cleaned data: it is skipped, not saved.
+                    rows=[
+                        f.cleaned_data for f in formset.forms if f not in deleted and f.cleaned_data
+                    ],
                     deleted_ids=[f.cleaned_data["id"] for f in deleted if f.cleaned_data.get("id")],
                 )
             except (StaleMonth, IntegrityError):
