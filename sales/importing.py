@@ -46,6 +46,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
 # Blank lines the template offers below the prefilled rows, with formats and the total.
 BLANK_LINES = 100
+UNREADABLE = (
+    "เปิดไฟล์นี้ไม่ได้: ไฟล์ไม่ใช่ Excel (.xlsx) หรือไฟล์เสียหาย "
+    "กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ แล้วบันทึกเป็น .xlsx"
+)
 
 
 def max_file_bytes():
@@ -240,14 +244,16 @@ def read_rows(upload):
     except Exception as error:
         # openpyxl fails on a broken or foreign file with many kinds of errors (zip,
         # XML, missing parts): whichever it is, the officer's answer is the same.
-        raise forms.ValidationError(
-            "เปิดไฟล์นี้ไม่ได้: ไฟล์ไม่ใช่ Excel (.xlsx) หรือไฟล์เสียหาย "
-            "กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ แล้วบันทึกเป็น .xlsx",
-            code="unreadable",
-        ) from error
+        raise forms.ValidationError(UNREADABLE, code="unreadable") from error
     try:
         sheet, header_row = _find_header(book)
         return _data_rows(sheet, header_row)
+    except forms.ValidationError:
+        raise
+    except Exception as error:
+        # Read-only mode parses a sheet only as its rows are read, so a file whose sheet
+        # is broken (cut short, or XML that is not well-formed) opens and fails here.
+        raise forms.ValidationError(UNREADABLE, code="unreadable") from error
     finally:
         book.close()
 

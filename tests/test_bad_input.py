@@ -7,15 +7,22 @@
 2. A new row left blank on the entry page made the save fail with a 500.
 3. One row id posted twice on the entry page saved one row with the other form's values
    dropped and a stray producer created; it is refused as a forged page.
+4. An .xlsx whose sheet is broken (cut short, or XML that is not well-formed) opened, then
+   failed with a 500 while its rows were read; it is refused as unreadable.
 """
 
+import io
+import zipfile
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from confirmations.models import AuditEntry
 from sales.fields import CONTROL_MESSAGE
+from sales.importing import HEADERS, UNREADABLE, XLSX_TYPE, session_key
 from sales.models import Estimate, ExportDetail, MonthlySale, Producer
 from tests.fuzz_support import MONTH, NOW, base_month, client_of
 
@@ -137,3 +144,41 @@ def test_it_refuses_control_characters_in_a_send_back_reason(officers, geography
     assert response.status_code == 200
     assert CONTROL_MESSAGE in response.content.decode()
     assert dict(MonthlySale.objects.values_list("pk", "version")) == versions
+
+
+def rt1_file(sheet_xml=None, cell="กลุ่มหนึ่ง"):
+    """Return an RT.1 .xlsx; with `sheet_xml`, its sheet's XML replaced by that text."""
+    book = openpyxl.Workbook()
+    book.active.append(list(HEADERS))
+    book.active.append([1, cell, "อาหาร", "SMEs", 100, 0])
+    output = io.BytesIO()
+    book.save(output)
+    if sheet_xml is None:
+        return output.getvalue()
+    broken = io.BytesIO()
+    with zipfile.ZipFile(output) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml(data)
+            target.writestr(item, data)
+    return broken.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        rt1_file(lambda xml: xml[: len(xml) // 2]),  # cut short
+        rt1_file(lambda xml: xml.replace(b"<sheetData>", b"<sheetData><row><c r=")),
+        rt1_file(cell="กลุ่ม\uffff"),  # openpyxl writes it; XML 1.0 forbids it
+    ],
+    ids=["cut-short", "bad-xml", "non-character"],
+)
+def test_it_refuses_an_xlsx_whose_sheet_is_broken(officers, geography, content):
+    client = client_of(officers["owner"])
+    upload = SimpleUploadedFile("rt1.xlsx", content, XLSX_TYPE)
+    response = client.post(ENTRY + "import/", {"file": upload})
+    assert response.status_code == 200
+    assert UNREADABLE in response.content.decode()
+    assert session_key(geography["mueang_cr"], MONTH) not in client.session
+    assert not MonthlySale.objects.exists()
