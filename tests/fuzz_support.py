@@ -215,11 +215,32 @@ def names(draw, clean=False):
     `clean` draws only good names, so that whole pages can be valid and saved.
     """
     text = draw(good_names if clean else good_names | nasty_text)
+    return text, name_expectation(text)
+
+
+def name_expectation(text):
     if text in ("กลุ่มหนึ่ง", "กลุ่มสอง", "กลุ่มสาม", "กลุ่มใหม่", "กลุ่ม  ทอผ้า ", "กลุ่ม 🍜"):
-        return text, folded(text)
-    if not folded(text) or has_control(text) or len(text.strip()) > 200:
-        return text, INVALID
-    return text, UNKNOWN
+        return folded(text)
+    if not folded(text) or has_control(text.strip()) or len(text.strip()) > 200:
+        return INVALID
+    return UNKNOWN
+
+
+# A name with a control character somewhere (C0, DEL, C1, or a non-character).
+controlled = st.tuples(
+    st.sampled_from(["กลุ่ม", "", "a"]),
+    st.characters(categories=["Cc"]) | st.sampled_from(["\x00", "\ufffe", "\uffff"]),
+    st.sampled_from(["อาหาร", "", "b"]),
+).map("".join)
+
+
+@st.composite
+def bad_cells(draw, field):
+    """One cell that spoils a good page (or, rarely, does not): (text, expected)."""
+    if field in ("name", "product", "agency", "reason"):
+        text = draw(controlled | nasty_text)
+        return text, name_expectation(text)
+    return draw(st.sampled_from(BAD_AMOUNTS)), INVALID
 
 
 THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
