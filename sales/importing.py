@@ -47,8 +47,7 @@ AMOUNT_FORMAT = "#,##0.00"
 # Blank lines the template offers below the prefilled rows, with formats and the total.
 BLANK_LINES = 100
 UNREADABLE = (
-    "เปิดไฟล์นี้ไม่ได้: ไฟล์ไม่ใช่ Excel (.xlsx) หรือไฟล์เสียหาย "
-    "กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ แล้วบันทึกเป็น .xlsx"
+    "เปิดไฟล์นี้ไม่ได้: ไฟล์ไม่ใช่ Excel (.xlsx) หรือไฟล์เสียหาย กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ แล้วบันทึกเป็น .xlsx"
 )
 
 
