@@ -591,3 +591,16 @@ def test_every_statement_of_a_batch_can_fail_without_a_partial_write(client, off
     assert tried >= 6
     assert client.post(url, data).status_code == 302
     assert MonthlySale.objects.filter(**done).count() == 100
+
+
+def test_an_uncaught_database_error_shows_a_thai_500_page(officers):
+    """A failure outside the writers (here, reading the session) still answers in Thai."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(officers["owner"])
+    with connection.execute_wrapper(Fault(at=r'FROM "django_session"')):
+        response = client.get(ENTRY)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "ระบบขัดข้องชั่วคราว" in html and "ไม่บันทึกข้อมูลใด ๆ ไว้บางส่วน" in html
