@@ -26,6 +26,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -45,7 +46,7 @@ from sales.models import (
     SalesChannel,
 )
 from sales.services import month_revision, save_month
-from tests.conftest import make_geography, make_officers
+from tests.conftest import PASSWORD, make_geography, make_officers
 
 NOW = datetime.datetime(2026, 11, 15, 10, 0, tzinfo=BANGKOK)  # an open day of November 2569
 FY, MONTH = 2570, 11
@@ -640,3 +641,60 @@ def test_the_admin_refuses_every_officer(client, data):
         response = client.get("/admin/")
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+# --- CSRF --------------------------------------------------------------------------------
+
+# Who may really write to each page: with them, only the missing token can refuse.
+WRITERS = {
+    "lock-exceptions": "department",
+    "lock-exception-grant": "department",
+    "confirm-province": "province",
+    "confirm-send-back": "province",
+    "sales-exports": "province",
+    "province-home": "province",
+    "nation-home": "department",
+    "completeness": "department",
+    "completeness-latest": "department",
+}
+
+
+def posting_urls():
+    for name in swept_names():
+        for variant, case in enumerate(cases_of(name)):
+            if case is not None and "POST" not in case.not_allowed:
+                yield pytest.param(name, case, id=f"{name}-{variant}" if variant else name)
+
+
+@pytest.mark.parametrize(("name", "case"), list(posting_urls()))
+def test_every_post_without_a_csrf_token_is_refused(data, name, case):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(data["users"][USERS[WRITERS.get(name, "owner")]])
+    before = state()
+    response = client.post(reverse(name, kwargs=case.kwargs(data) or None), case.post(data))
+    assert response.status_code == 403
+    assert "CSRF" in response.content.decode()
+    assert state() == before
+
+
+def test_sign_in_and_sign_out_without_a_csrf_token_are_refused(data):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "d5701", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+    client.force_login(data["users"]["d5701"])
+    assert client.post("/accounts/logout/").status_code == 403
+    assert client.get("/district/5701/").status_code == 200  # still signed in
+
+
+def test_the_csrf_check_lets_the_owners_form_through_with_its_token(data):
+    """Check the refusals above come from the missing token: with it, the same POST saves."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(data["users"]["d5701"])
+    url = reverse("sales-month", kwargs=district_kwargs(data))
+    token = client.get(url).context["csrf_token"]
+    form = with_foreign_entry_row(data)
+    form["rows-0-id"] = str(data["sales"]["5701"][0].pk)
+    response = client.post(url, {**form, "csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 302
