@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -230,3 +231,29 @@ def test_every_response_carries_the_security_headers(client, officers):
 def test_https_responses_carry_hsts_under_production_settings(client, db):
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_changes_the_password_in_a_browser(page, live_server, officers, screenshot_dir):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("ชื่อผู้ใช้").fill("d5701")
+    page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.get_by_role("link", name="เปลี่ยนรหัสผ่าน").click()
+    expect(page.get_by_role("heading", level=1, name="เปลี่ยนรหัสผ่าน")).to_be_visible()
+
+    page.locator("#id_old_password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill("12345678")
+    page.locator("#id_new_password2").fill("12345678")
+    page.get_by_role("button", name="บันทึกรหัสผ่านใหม่").click()
+    expect(page.get_by_text(TOO_COMMON)).to_be_visible()
+    expect(page.get_by_text(NUMERIC)).to_be_visible()
+    page.screenshot(path=screenshot_dir / "password-change-refused.png", full_page=True)
+
+    page.locator("#id_old_password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill(STRONG)
+    page.locator("#id_new_password2").fill(STRONG)
+    page.get_by_role("button", name="บันทึกรหัสผ่านใหม่").click()
+    expect(page.get_by_role("heading", level=1, name="เปลี่ยนรหัสผ่านแล้ว")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "password-change-done.png", full_page=True)
