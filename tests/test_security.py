@@ -6,6 +6,8 @@ tests/test_home_views.py.
 """
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,9 +17,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from otopdoc.fiscal import BANGKOK
 from tests.conftest import PASSWORD
+from tests.test_browser_shell import sign_in as browser_sign_in
 
 User = get_user_model()
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 TOO_SHORT = "รหัสผ่านสั้นเกินไป ต้องมีอย่างน้อย 8 ตัวอักษร"
 TOO_COMMON = "รหัสผ่านนี้ง่ายและมีผู้ใช้กันมากเกินไป"
@@ -228,6 +233,32 @@ def test_every_response_carries_the_security_headers(client, officers):
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
 
 
+def test_every_response_carries_a_strict_content_security_policy(client, officers):
+    client.force_login(officers["owner"])
+    for url in ("/accounts/login/", "/district/5701/", "/static/js/page.js", "/no-such-page/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        directives = dict(d.split(" ", 1) for d in policy.split("; "))
+        assert directives["default-src"] == "'self'", url
+        assert directives["script-src"] == "'self'", url  # no inline script, no other host
+        assert directives["frame-ancestors"] == "'none'", url
+        assert directives["object-src"] == "'none'", url
+        assert directives["form-action"] == "'self'", url
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")\b)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=|javascript:", re.I)
+
+
+def test_no_template_has_inline_script_the_policy_would_block():
+    found = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, INLINE_HANDLER):
+            name = path.relative_to(TEMPLATES)
+            found += [f"{name}: {match.group(0)}" for match in pattern.finditer(text)]
+    assert not found
+
+
 def test_https_responses_carry_hsts_under_production_settings(client, db):
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
@@ -257,3 +288,61 @@ def test_an_officer_changes_the_password_in_a_browser(page, live_server, officer
     page.get_by_role("button", name="บันทึกรหัสผ่านใหม่").click()
     expect(page.get_by_role("heading", level=1, name="เปลี่ยนรหัสผ่านแล้ว")).to_be_visible()
     page.screenshot(path=screenshot_dir / "password-change-done.png", full_page=True)
+
+
+BROWSED = {
+    # who, the pages they open: every kind of page, with the scripts each one loads
+    "d5701": [
+        "/district/5701/",
+        "/sales/5701/2570/11/",
+        "/sales/5701/2570/11/import/",
+        "/sales/5701/2570/estimate/",
+        "/confirm/district/5701/2570/11/",
+        "/reports/rt1/5701/2570/11/",
+        "/reports/rt3/5701/2570/11/",
+        "/reports/estimate/5701/2570/",
+        "/accounts/password/",
+    ],
+    "p57": [
+        "/province/57/",
+        "/confirm/province/5701/2570/11/",
+        "/confirm/completeness/2570/11/57/",
+        "/sales/exports/57/2570/11/",
+        "/reports/exports/57/2570/11/",
+        "/reports/rt4/57/2570/",
+        "/reports/kpi/2570/",
+    ],
+    "cdd": ["/nation/", "/calendar/exceptions/", "/confirm/completeness/2570/11/"],
+}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_page_breaks_the_content_security_policy(page, live_server, officers, monkeypatch):
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 11, 20, 10, 0, tzinfo=BANGKOK)
+    )
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for username, paths in BROWSED.items():
+        page.context.clear_cookies()
+        browser_sign_in(page, live_server, username)
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, path
+            page.wait_for_load_state("load")
+            assert not errors, f"{path}: {errors}"
+
+    # The scripts moved out of the templates still work: the year picker submits itself,
+    # and the exceptions form says the chosen day in B.E.
+    page.goto(live_server.url + "/calendar/exceptions/")
+    page.locator("#id_open_until_date").fill("2026-12-01")
+    page.locator("#id_open_until_date").dispatch_event("change")
+    expect(page.get_by_text("วันที่ 1 ธันวาคม 2569")).to_be_visible()
+    page.context.clear_cookies()
+    browser_sign_in(page, live_server, "d5701")
+    page.goto(live_server.url + "/district/5701/")
+    page.locator("select#fy").select_option("2569")
+    expect(page).to_have_url(re.compile(r"fy=2569"))
+    assert not errors
