@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "otopdoc.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,11 +95,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's rules with Thai messages (Django's Thai translation leaves them in English).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "otopdoc.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "otopdoc.passwords.MinimumLengthValidator"},
+    {"NAME": "otopdoc.passwords.CommonPasswordValidator"},
+    {"NAME": "otopdoc.passwords.NumericPasswordValidator"},
 ]
 # The entry page posts a whole month: up to 2,000 rows of 9 fields each.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 25_000
