@@ -9,8 +9,8 @@ RUN_ENV := DEBUG=1
 # `make serve` is production (docs/deploy.md): DEBUG off, PostgreSQL, gunicorn.conf.py. It reads
 # SECRET_KEY and DATABASE_URL from the environment or an untracked .env.production, and refuses
 # to start without them.
-# `make backup` dumps DATABASE_URL into BACKUP_DIR; `make restore-check` restores the latest
-# dump into a scratch database and compares its row counts with the dump's.
+# `make backup` (same settings) dumps DATABASE_URL into BACKUP_DIR; `make restore-check`
+# restores the latest dump into a scratch database and compares its row counts with the dump's.
 
 .PHONY: run serve backup restore-check test install lint format migrations-check collectstatic clean
 
@@ -31,13 +31,13 @@ run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
 serve: $(STAMP)
-	PY=$(PY) BIND=$(HOST) deploy/serve.sh
+	PY=$(PY) BIND=$(HOST) deploy/with-env.sh deploy/serve.sh
 
 backup: $(STAMP)
-	$(PY) deploy/pgbackup.py dump
+	deploy/with-env.sh $(PY) deploy/pgbackup.py dump
 
 restore-check: $(STAMP)
-	$(PY) deploy/pgbackup.py check
+	deploy/with-env.sh $(PY) deploy/pgbackup.py check
 
 test: $(STAMP)
 	$(PY) -m ruff check .

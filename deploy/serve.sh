@@ -2,8 +2,8 @@
 # Start the production server (`make serve`): check the settings, migrate, collect the static
 # files, then run gunicorn with gunicorn.conf.py.
 #
-# Settings come from the environment; an untracked .env.production (KEY=value lines, the
-# format of systemd's EnvironmentFile) fills in the ones the environment does not set.
+# Settings come from the environment; `make serve` runs it through deploy/with-env.sh, which
+# adds the ones of an untracked .env.production that the environment does not set.
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -13,17 +13,6 @@ fail() {
     echo "make serve: $*" >&2
     exit 1
 }
-
-if [ -f "$ENV_FILE" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-        case "$line" in '' | '#'*) continue ;; esac
-        key=${line%%=*}
-        case "$key" in '' | *[!A-Za-z0-9_]*) fail "$ENV_FILE: not a KEY=value line: $line" ;; esac
-        # A variable already in the environment wins over the file.
-        eval "is_set=\${$key+yes}"
-        [ -n "$is_set" ] || export "$line"
-    done <"$ENV_FILE"
-fi
 
 [ -n "${SECRET_KEY:-}" ] || fail "set SECRET_KEY (in the environment or in $ENV_FILE); generate one with: $PY -c 'import secrets; print(secrets.token_urlsafe(50))'"
 case "${DATABASE_URL:-}" in
