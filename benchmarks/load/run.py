@@ -559,7 +559,14 @@ def verify(fiscal_month, districts, results, province_ticks, args, User):
             t.product_type: tuple(getattr(t, field) for field in ZERO_FIELDS) for t in totals[code]
         }
         if stored != expected:
-            problems.append(f"{code}: running totals {stored} differ from the rows {expected}")
+            wrong = sorted(
+                f"{kind}.{field}"
+                for kind in stored.keys() | expected.keys()
+                for i, field in enumerate(ZERO_FIELDS)
+                if (stored.get(kind) or (None,) * len(ZERO_FIELDS))[i]
+                != (expected.get(kind) or (None,) * len(ZERO_FIELDS))[i]
+            )
+            problems.append(f"{code}: running totals differ from the rows in {', '.join(wrong)}")
 
     by_id = {r.pk: r for code_rows in rows.values() for r in code_rows}
     for code, (province, ticked) in province_ticks.items():

@@ -3,7 +3,7 @@
 # HTTP on 127.0.0.1 (no TLS here, so the secure-cookie and HTTPS-redirect settings are off).
 # Usage: benchmarks/load/serve.sh   (Ctrl-C stops it)
 # Environment: DATABASE_URL (default otop_load), PORT (8002), WORKERS (5),
-# THREADS (1: sync workers; more: gthread workers), PYTHON (.venv/bin/python).
+# THREADS (4: gthread workers; 1: sync workers), PYTHON (.venv/bin/python).
 set -eu
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -17,7 +17,7 @@ export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 exec "$PYTHON" -m gunicorn otopdoc.wsgi \
     --bind "127.0.0.1:${PORT:-8002}" \
     --workers "${WORKERS:-5}" \
-    --threads "${THREADS:-1}" \
+    --threads "${THREADS:-4}" \
     --timeout 120 \
     --access-logfile - \
     --access-logformat '%(s)s %(m)s %(U)s %(L)ss'
