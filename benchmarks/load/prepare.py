@@ -134,9 +134,23 @@ def ensure_accounts(districts, provinces, department):
     return len(missing)
 
 
+def refuse_real_database():
+    """Stop unless the database is plainly a load or test database: the reset deletes rows."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if not any(word in name for word in ("load", "test", "memory")):
+        raise SystemExit(
+            f"prepare: refusing to reset a month in database {name!r}: the load test deletes "
+            "the month's rows of its districts. Use a database whose name has 'load' in it."
+        )
+
+
 def reset_month(districts, fiscal_month):
     """Remove the target month's rows and revision of the districts; return rows removed."""
     from django.db import transaction
+
+    refuse_real_database()
 
     from reports.totals import refresh_month
     from sales.models import District, DistrictMonth, MonthlySale

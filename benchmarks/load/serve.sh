@@ -1,9 +1,10 @@
 #!/bin/sh
-# Start gunicorn for the load test in the foreground, with production settings over plain
-# HTTP on 127.0.0.1 (no TLS here, so the secure-cookie and HTTPS-redirect settings are off).
+# Start gunicorn for the load test in the foreground: the production gunicorn.conf.py and
+# settings, over plain HTTP on 127.0.0.1 (no TLS here, so the secure-cookie and
+# HTTPS-redirect settings are off).
 # Usage: benchmarks/load/serve.sh   (Ctrl-C stops it)
 # Environment: DATABASE_URL (default otop_load), PORT (8002), WORKERS (5),
-# THREADS (4: gthread workers; 1: sync workers), PYTHON (.venv/bin/python).
+# THREADS (4 threads a worker), PYTHON (.venv/bin/python).
 set -eu
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -14,10 +15,9 @@ export ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 "$PYTHON" manage.py collectstatic --noinput -v 0
-exec "$PYTHON" -m gunicorn otopdoc.wsgi \
+# The production gunicorn.conf.py, on another port and with a shorter access log line.
+exec "$PYTHON" -m gunicorn -c gunicorn.conf.py otopdoc.wsgi \
     --bind "127.0.0.1:${PORT:-8002}" \
     --workers "${WORKERS:-5}" \
     --threads "${THREADS:-4}" \
-    --timeout 120 \
-    --access-logfile - \
     --access-logformat '%(s)s %(m)s %(U)s %(L)ss'
