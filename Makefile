@@ -6,8 +6,13 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 # `make run` is development: DEBUG on, SQLite in the project unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=1
+# `make serve` is production (docs/deploy.md): DEBUG off, PostgreSQL, gunicorn.conf.py. It reads
+# SECRET_KEY and DATABASE_URL from the environment or an untracked .env.production, and refuses
+# to start without them.
+# `make backup` (same settings) dumps DATABASE_URL into BACKUP_DIR; `make restore-check`
+# restores the latest dump into a scratch database and compares its row counts with the dump's.
 
-.PHONY: run test install lint format migrations-check collectstatic clean
+.PHONY: run serve backup restore-check test install lint format migrations-check collectstatic clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +29,15 @@ run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py load_geography
 	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
+
+serve: $(STAMP)
+	PY=$(PY) BIND=$(HOST) deploy/with-env.sh deploy/serve.sh
+
+backup: $(STAMP)
+	deploy/with-env.sh $(PY) deploy/pgbackup.py dump
+
+restore-check: $(STAMP)
+	deploy/with-env.sh $(PY) deploy/pgbackup.py check
 
 test: $(STAMP)
 	$(PY) -m ruff check .

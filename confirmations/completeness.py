@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from otopdoc.access import department_only, fiscal_month_or_404, officer_of, province_for
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalMonth, fiscal_months
 from reports.models import MonthTotal
 from sales.models import Province
@@ -189,6 +190,7 @@ def district_figures(fiscal_month, **filters):
 
 
 @login_required
+@reads_from_replica
 def completeness_latest(request):
     """Open the completeness page of the month being reported, for the officer's area."""
     officer = officer_of(request.user)
@@ -205,6 +207,7 @@ def completeness_latest(request):
 
 
 @login_required
+@reads_from_replica
 def completeness(request, fiscal_year, month):
     """Show the department which districts have reported a month: provinces by cluster.
 
@@ -259,6 +262,7 @@ def completeness(request, fiscal_year, month):
 
 
 @login_required
+@reads_from_replica
 def completeness_province(request, fiscal_year, month, province):
     """Show which districts of one province have reported a month.
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +23,7 @@ from confirmations.models import AuditEntry
 from confirmations.services import BATCH_SIZE, FOREIGN, STALE, ConfirmationError
 from otopdoc import lock
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
+from otopdoc.failures import NOT_SAVED, write_failed
 from otopdoc.fiscal import FiscalMonth, current_fiscal_year, fiscal_months
 from otopdoc.templatetags.thai import baht
 from sales.models import MonthlySale, ProducerType, ProductType
@@ -94,6 +96,10 @@ def send_back(request, district, fiscal_year, month):
             )
         except ConfirmationError as error:
             problem = error
+        except DatabaseError:
+            # One transaction: no row went back. The page keeps the chosen rows and reason.
+            write_failed(request, "send back", message=False)
+            problem = ConfirmationError(NOT_SAVED)
         else:
             messages.success(
                 request,
@@ -184,7 +190,11 @@ def _refuse_when_locked(request, district, fiscal_month):
 
 
 def _save_ticks(request, level, district, fiscal_month, confirm):
-    """Parse the posted batch and call the level's service; show a refusal on the page."""
+    """Parse the posted batch and call the level's service; show a refusal on the page.
+
+    A database error (even a dropped connection) mid-batch saves no tick of the batch: the
+    page says so in Thai and keeps the officer's ticks.
+    """
     _refuse_when_locked(request, district, fiscal_month)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -200,6 +210,11 @@ def _save_ticks(request, level, district, fiscal_month, confirm):
         # out of date or not ours: then show what the database holds.
         kept = None if error.message in (STALE, FOREIGN) else data["tick"]
         return _page(request, level, district, fiscal_month, data["batch"], error, kept)
+    except DatabaseError:
+        # The batch is one transaction: no tick was saved. Keep the officer's ticks.
+        write_failed(request, f"{level} confirmation", message=False)
+        problem = ConfirmationError(NOT_SAVED)
+        return _page(request, level, district, fiscal_month, data["batch"], problem, data["tick"])
     messages.success(request, _saved(confirmed, withdrawn))
     return redirect(_page_url(level, district, fiscal_month, data["batch"]))
 

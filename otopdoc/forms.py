@@ -3,7 +3,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from otopdoc import fiscal
 from otopdoc.fiscal import BANGKOK, FiscalMonth
@@ -28,6 +28,22 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"}
         )
+
+
+class OfficerPasswordChangeForm(PasswordChangeForm):
+    """Django's own password change, in the department's Thai; the validators say why."""
+
+    error_messages = {
+        "password_incorrect": "รหัสผ่านปัจจุบันไม่ถูกต้อง กรุณาลองอีกครั้ง",
+        "password_mismatch": "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "รหัสผ่านปัจจุบัน"
+        self.fields["new_password1"].label = "รหัสผ่านใหม่"
+        self.fields["new_password2"].label = "ยืนยันรหัสผ่านใหม่"
+        self.fields["new_password2"].help_text = "พิมพ์รหัสผ่านใหม่อีกครั้งให้ตรงกัน"
 
 
 def exception_problems(district, province, fiscal_month, open_until, at=None):

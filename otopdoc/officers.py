@@ -4,6 +4,8 @@ import secrets
 import string
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from otopdoc.models import Officer, Role
@@ -39,7 +41,7 @@ def create_officer(username, password, role, area_code=None):
     Steps:
     1. Check the role is one of district, province, department.
     2. Find the area its role needs (none for the department).
-    3. Refuse a user name already taken.
+    3. Refuse a user name already taken, and a password the validators refuse.
     4. Create the user and its Officer in one transaction.
     """
     if role not in Role.values:
@@ -50,6 +52,10 @@ def create_officer(username, password, role, area_code=None):
         raise OfficerError(f"User name {username!r} is empty or already taken.")
     if not password:
         raise OfficerError("A password is required.")
+    try:
+        validate_password(password, user=User(username=username))
+    except ValidationError as error:
+        raise OfficerError(f"Weak password, choose another: {' '.join(error.messages)}") from None
     user = User.objects.create_user(username=username, password=password)
     return Officer.objects.create(user=user, role=role, **area)
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "otopdoc.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,17 +89,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# A PostgreSQL read replica for the reports (otopdoc.db.router): their reads go there, every
+# write and every other read to the primary. Tests use the primary's database for it.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
+        "django.db.backends.postgresql"
+    }:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL, and DATABASE_URL too.")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["otopdoc.db.router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's rules with Thai messages (Django's Thai translation leaves them in English).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "otopdoc.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "otopdoc.passwords.MinimumLengthValidator"},
+    {"NAME": "otopdoc.passwords.CommonPasswordValidator"},
+    {"NAME": "otopdoc.passwords.NumericPasswordValidator"},
 ]
 # The entry page posts a whole month: up to 2,000 rows of 9 fields each.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 25_000
@@ -113,6 +129,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+# Behind nginx every request comes from 127.0.0.1: count failures by the address nginx saw.
+if BEHIND_PROXY:
+    AXES_CLIENT_IP_CALLABLE = "otopdoc.proxy.client_ip"
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย")]
@@ -157,9 +177,7 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 DATABASE_URL still comes from the environment, so `.ci/run` tests on PostgreSQL too.
 """
 
+import copy
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
@@ -13,7 +14,7 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from otopdoc.settings import *  # noqa: E402, F403
-from otopdoc.settings import STORAGES  # noqa: E402
+from otopdoc.settings import DATABASES, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests serve static files from the finders; no collectstatic run is needed.
@@ -23,3 +24,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A "replica" alias that is the test database itself, for tests/test_db_router.py, which turns
+# the router on. Every other test reads and writes "default" only: a second connection cannot
+# see the rows a test writes inside its own transaction.
+DATABASES = {
+    **DATABASES,
+    "replica": {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}},
+}
+DATABASE_ROUTERS = []

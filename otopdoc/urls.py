@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from otopdoc import exceptions_views, views
-from otopdoc.forms import LoginForm
+from otopdoc.forms import LoginForm, OfficerPasswordChangeForm
 
 admin.site.site_header = "ศูนย์ข้อมูลยอดจำหน่าย OTOP: ผู้ดูแลระบบ"
 admin.site.site_title = "ผู้ดูแลระบบ OTOP"
@@ -30,5 +30,15 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=OfficerPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
 ]

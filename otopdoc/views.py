@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from confirmations.completeness import FIGURES, Progress, Tally, reporting_month
 from otopdoc.access import department_only, district_for, officer_of, province_for
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import (
     MAX_FISCAL_YEAR,
     MIN_FISCAL_YEAR,
@@ -139,6 +140,7 @@ def province_home(request, code):
 
 
 @login_required
+@reads_from_replica
 def nation_home(request):
     """List what the department can count in a month: province-confirmed rows only.
 

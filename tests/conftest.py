@@ -73,8 +73,8 @@ def screenshot_dir():
     return path
 
 
-@pytest.fixture
-def geography(db):
+def make_geography():
+    """Create the three districts of two provinces the tests share."""
     north1 = Cluster.objects.create(region=15, name_th="กลุ่มจังหวัดภาคเหนือตอนบน 1")
     north2 = Cluster.objects.create(region=16, name_th="กลุ่มจังหวัดภาคเหนือตอนบน 2")
     chiang_rai = Province.objects.create(
@@ -98,9 +98,8 @@ def geography(db):
     }
 
 
-@pytest.fixture
-def officers(geography):
-    """Every kind of user, keyed by who they are to district 5701."""
+def make_officers():
+    """Create every kind of user, keyed by who they are to district 5701."""
     return {
         "owner": create_officer("d5701", PASSWORD, "district", "5701").user,
         "colleague": create_officer("d5701b", PASSWORD, "district", "5701").user,
@@ -110,6 +109,17 @@ def officers(geography):
         "other_province": create_officer("p50", PASSWORD, "province", "50").user,
         "department": create_officer("cdd", PASSWORD, "department").user,
     }
+
+
+@pytest.fixture
+def geography(db):
+    return make_geography()
+
+
+@pytest.fixture
+def officers(geography):
+    """Every kind of user, keyed by who they are to district 5701."""
+    return make_officers()
 
 
 @pytest.fixture

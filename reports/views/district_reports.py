@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, now
 from otopdoc.templatetags.thai import be
 from reports.excel import ReportSheet, new_workbook, xlsx_response
@@ -198,6 +199,7 @@ def _neighbour(fiscal_month, step):
 
 @login_required
 @require_safe
+@reads_from_replica
 def rt1(request, district, fiscal_year, month):
     """Show RT.1: the district's rows of the month as collected, with their states."""
     report = DistrictMonthReport.load(request, district, fiscal_year, month)
@@ -210,6 +212,7 @@ def rt1(request, district, fiscal_year, month):
 
 @login_required
 @require_safe
+@reads_from_replica
 def rt2(request, district, fiscal_year, month):
     """Show RT.2: ticks by product and producer type, sales, totals and the signature lines."""
     report = DistrictMonthReport.load(request, district, fiscal_year, month)

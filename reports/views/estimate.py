@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from otopdoc.access import district_for, officer_of
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_months
 from reports.excel import PERCENT, ReportSheet, new_workbook, xlsx_response
 from reports.models import MonthTotal
@@ -176,6 +177,7 @@ def _sum(lines, field, estimate=True):
 
 @login_required
 @require_GET
+@reads_from_replica
 def estimate_report(request, district, fiscal_year):
     """Show a district's estimate of a fiscal year beside its actual sales, or its .xlsx.
 

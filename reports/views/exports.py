@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from openpyxl.styles import Alignment
 
 from otopdoc.access import fiscal_month_or_404, officer_of, province_for
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from reports.excel import ReportSheet, new_workbook, xlsx_response
 from reports.models import MonthTotal
@@ -139,6 +140,7 @@ class ExportsReport:
 
 @login_required
 @require_GET
+@reads_from_replica
 def exports_report(request, province, fiscal_year, month):
     """Show a province's export lines of a month, checked against the monthly rows, or its .xlsx."""
     province = province_for(request.user, province)

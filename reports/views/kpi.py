@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from openpyxl.styles import Alignment
 
 from otopdoc.access import officer_of
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import (
     MAX_FISCAL_YEAR,
     MIN_FISCAL_YEAR,
@@ -136,6 +137,7 @@ def chart_data(table):
 
 @login_required
 @require_GET
+@reads_from_replica
 def kpi_current(request):
     """Send the reader to the KPI table of ?fy=, or of the current fiscal year."""
     kpi_scope(request.user)
@@ -146,6 +148,7 @@ def kpi_current(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def kpi(request, fiscal_year):
     """Show the KPI table of a fiscal year, or send it as .xlsx with ?format=xlsx."""
     province = kpi_scope(request.user)

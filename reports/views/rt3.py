@@ -24,6 +24,7 @@ from otopdoc.access import (
     officer_of,
     province_for,
 )
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_months, now
 from otopdoc.templatetags.thai import be
 from reports import figures
@@ -110,6 +111,7 @@ def note(counted):
 
 @login_required
 @require_safe
+@reads_from_replica
 def rt3(request, area, fiscal_year, month):
     """Show RT.3: the five product types' sales of the month and of the year to date."""
     officer = officer_of(request.user)

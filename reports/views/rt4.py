@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from otopdoc.access import department_only, fiscal_month_or_404, officer_of, province_for
+from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalMonth, fiscal_months
 from reports import figures
 from reports.excel import ReportSheet, new_workbook, xlsx_response
@@ -44,6 +45,7 @@ def month_headers(fiscal_year):
 
 @login_required
 @require_safe
+@reads_from_replica
 def rt4(request, province, fiscal_year):
     """Show RT.4 of a province: each district's sales in each month and in the year."""
     officer = officer_of(request.user)
@@ -85,6 +87,7 @@ def rt4(request, province, fiscal_year):
 
 @login_required
 @require_safe
+@reads_from_replica
 def rt4_nation(request, fiscal_year):
     """Show RT.4 of the nation: each province's months, cluster subtotals, the nation's total."""
     officer = department_only(request.user)

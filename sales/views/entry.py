@@ -5,12 +5,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from otopdoc import lock
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
+from otopdoc.failures import write_failed
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import baht
 from sales.forms import MonthRevisionForm, SaleRowForm, SaleRowFormSet, row_values
@@ -70,6 +71,10 @@ def month_entry(request, district, fiscal_year, month):
                 )
             except (StaleMonth, IntegrityError):
                 messages.error(request, StaleMonth.message)
+            except DatabaseError:
+                # save_month is one transaction: nothing was written, the revision is
+                # not used up, and the page keeps what was typed for another try.
+                write_failed(request, "month entry save")
             else:
                 messages.success(request, SAVED)
                 return redirect(request.path)

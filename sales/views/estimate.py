@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from otopdoc import lock
 from otopdoc.access import district_for, officer_of
+from otopdoc.failures import write_failed
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from sales.forms_estimate import EstimateConflict, EstimateForm, version_of
 from sales.models import Estimate, EstimateMonth
@@ -27,7 +29,8 @@ def estimate_form(request, district, fiscal_year):
     2. Refuse a fiscal year out of range (404).
     3. Load the estimate and, to show them, its months: one query each, whatever they hold.
     4. On POST, validate every amount; on success save all or nothing and redirect with
-       "บันทึกข้อมูลสมบูรณ์"; otherwise show the page again with what was typed.
+       "บันทึกข้อมูลสมบูรณ์"; otherwise show the page again with what was typed (also
+       when the database fails mid-save: nothing is written, the officer is told so).
     """
     writing = request.method == "POST"
     district = district_for(request.user, district, write=writing)
@@ -56,6 +59,9 @@ def estimate_form(request, district, fiscal_year):
             except EstimateConflict as error:
                 form.add_error(None, str(error))
                 conflict = True
+            except DatabaseError:
+                # One transaction: nothing was written; the page keeps what was typed.
+                write_failed(request, "estimate save")
             else:
                 messages.success(request, SAVED)
                 return redirect(request.path)

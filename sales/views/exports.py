@@ -12,13 +12,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from otopdoc import lock
 from otopdoc.access import fiscal_month_or_404, officer_of, province_for
+from otopdoc.failures import write_failed
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from sales.countries import COUNTRY_CHOICES, country_name
 from sales.forms_exports import ExportLineFormSet, ProducerList, line_initial
@@ -53,22 +54,24 @@ def export_detail(request, province, fiscal_year, month):
     formset = None
 
     if writing:
-        with transaction.atomic():
-            # Lock the month's lines while they are checked and written (PostgreSQL).
-            lines = list(lines.select_for_update(of=("self",)))
-            formset = ExportLineFormSet(
-                request.POST,
-                prefix="lines",
-                form_kwargs={"producers": producers},
-                existing={line.pk: line for line in lines},
-                province=province,
-                fiscal_month=fiscal_month,
-            )
-            if formset.is_valid():
-                formset.save(request.user)
-                messages.success(request, SAVED)
-                return redirect(request.path)
-        messages.error(request, "ยังไม่ได้บันทึก: กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+        try:
+            with transaction.atomic():
+                # Lock the month's lines while they are checked and written (PostgreSQL).
+                locked = list(lines.select_for_update(of=("self",)))
+                formset = _posted_lines(request, producers, locked, province, fiscal_month)
+                if formset.is_valid():
+                    formset.save(request.user)
+                    messages.success(request, SAVED)
+                    return redirect(request.path)
+        except DatabaseError:
+            # The transaction is rolled back: nothing was written. Show the saved lines
+            # and, in the form, what was typed, for another try.
+            write_failed(request, "export detail save")
+            locked = list(lines)
+            formset = _posted_lines(request, producers, locked, province, fiscal_month)
+        else:
+            messages.error(request, "ยังไม่ได้บันทึก: กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+        lines = locked
     else:
         lines = list(lines)
         if can_write:
@@ -102,6 +105,17 @@ def export_detail(request, province, fiscal_year, month):
                 province, fiscal_month, lines, confirmed_only=officer.is_department
             ),
         },
+    )
+
+
+def _posted_lines(request, producers, lines, province, fiscal_month):
+    return ExportLineFormSet(
+        request.POST,
+        prefix="lines",
+        form_kwargs={"producers": producers},
+        existing={line.pk: line for line in lines},
+        province=province,
+        fiscal_month=fiscal_month,
     )
 
 

@@ -5,13 +5,14 @@ and the confirmation that writes it (SPEC section 5, screen 2, for months of man
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from otopdoc import lock
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
+from otopdoc.failures import write_failed
 from sales import importing
 from sales.models import ProducerType, ProductType
 from sales.services import StaleMonth, month_revision, save_month
@@ -84,7 +85,8 @@ def import_confirm(request, district, fiscal_year, month):
     1. Take the rows and the revision kept by import_month (none: upload again).
     2. Check them again against the month as it is now; any error writes nothing.
     3. save_month at the kept revision: if anyone saved the month since, StaleMonth
-       writes nothing and asks for the file again.
+       writes nothing and asks for the file again; a database error writes nothing
+       either and shows the preview again, the file kept, to confirm once more.
     """
     district = district_for(request.user, district, write=True)
     fiscal_month = fiscal_month_or_404(fiscal_year, month)
@@ -113,6 +115,11 @@ def import_confirm(request, district, fiscal_year, month):
         del request.session[key]
         messages.error(request, STALE)
         return redirect("sales-import", district.pk, fiscal_month.fiscal_year, fiscal_month.month)
+    except DatabaseError:
+        # Nothing was written and the revision is not used up: keep the checked file in
+        # the session and show its preview again, so pressing confirm once more imports it.
+        write_failed(request, "import confirm")
+        return _page(request, district, fiscal_month, importing.ImportForm(), preview, None)
     del request.session[key]
     counts = preview.counts
     messages.success(

@@ -1,0 +1,705 @@
+"""Deadline-day load test: hundreds of officers at once against a running server.
+
+Usage (server started as benchmarks/load/README.md says, on the same DATABASE_URL):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/otop_load \\
+        .venv/bin/python benchmarks/load/run.py --base-url http://127.0.0.1:8002
+
+Steps:
+1. Prepare the database (prepare.py): choose the districts, create the missing load
+   accounts, put the target month of those districts back to empty.
+2. Sign every virtual officer in, `--concurrency` at a time (timed, reported apart: a
+   PBKDF2 check costs a server core a few hundred milliseconds).
+3. The timed phase, `--concurrency` virtual officers at a time:
+   - each district officer opens its month's entry page (prefilled from last month),
+     types a new random amount into every row and saves, `--saves` times, following the
+     redirect each time; then confirms every batch of the month at district level;
+   - when a district has confirmed, its province officer (one of `--provinces`) opens the
+     province confirmation page of that district and confirms the first batch of up to 100
+     rows, for `--province-batches` districts;
+   - department users open the KPI page of the fiscal year, `--kpi-repeat` times each.
+   No two virtual officers write to one district-month at the same time, as in real life.
+4. Check the database: every saved row holds the last amounts its officer saved, the
+   running totals (reports.MonthTotal) equal the rows, every row is district-confirmed,
+   the province's ticks are province-confirmed by that officer, the month's revision
+   counts the saves, and the audit trail holds one entry per create, change and tick.
+5. Print per kind of request: count, throughput, p50, p95, max, errors; exit 1 on any
+   error or mismatch.
+"""
+
+import argparse
+import concurrent.futures
+import http.client
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from collections import defaultdict
+from decimal import Decimal
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import prepare  # noqa: E402  (a sibling script, not a package)
+
+TIMEOUT = 120
+SAVED = "บันทึกข้อมูลสมบูรณ์"
+KINDS = (
+    "login GET",
+    "login POST",
+    "entry GET",
+    "entry POST",
+    "district confirm GET",
+    "district confirm POST",
+    "province confirm GET",
+    "province confirm POST",
+    "KPI GET",
+)
+
+
+class LoadError(Exception):
+    """A request that did not do what a real officer's browser would have seen it do."""
+
+
+# --- HTML forms ---------------------------------------------------------------------------
+
+
+class FormReader(HTMLParser):
+    """Collect the controls of one form as a browser would submit them.
+
+    A control belongs to the form it sits in unless its `form` attribute names another;
+    controls elsewhere with form="<id>" belong too. Contents of <template> are skipped
+    (the entry page's blank row). Each control is a dict: name, value, type, checked,
+    disabled, and for a select its option values.
+    """
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.controls = []
+        self.found = False
+        self._in_form = False
+        self._template = 0
+        self._select = None
+        self._textarea = None
+
+    def _belongs(self, attrs):
+        owner = attrs.get("form")
+        return owner == self.form_id if owner is not None else self._in_form
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "template":
+            self._template += 1
+        if self._template:
+            return
+        if tag == "form":
+            self._in_form = attrs.get("id") == self.form_id
+            self.found = self.found or self._in_form
+        elif tag == "input" and attrs.get("name") and self._belongs(attrs):
+            self.controls.append(
+                {
+                    "name": attrs["name"],
+                    "value": attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""),
+                    "type": attrs.get("type", "text").lower(),
+                    "checked": "checked" in attrs,
+                    "disabled": "disabled" in attrs,
+                }
+            )
+        elif tag == "select" and attrs.get("name") and self._belongs(attrs):
+            self._select = {
+                "name": attrs["name"],
+                "value": None,
+                "type": "select",
+                "options": [],
+                "checked": False,
+                "disabled": "disabled" in attrs,
+            }
+            self.controls.append(self._select)
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value", "")
+            self._select["options"].append(value)
+            if "selected" in attrs or self._select["value"] is None:
+                self._select["value"] = value
+        elif tag == "textarea" and attrs.get("name") and self._belongs(attrs):
+            self._textarea = {"name": attrs["name"], "value": "", "type": "textarea"}
+            self._textarea.update(checked=False, disabled="disabled" in attrs)
+            self.controls.append(self._textarea)
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self._template -= 1
+        elif tag == "form" and not self._template:
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["value"] += data
+
+
+def read_form(html, form_id):
+    """Return the controls of the form `form_id` in `html`; LoadError if it is missing."""
+    reader = FormReader(form_id)
+    reader.feed(html)
+    reader.close()
+    if not reader.found:
+        raise LoadError(f"no form #{form_id} on the page")
+    return reader.controls
+
+
+def submitted(controls):
+    """Return the (name, value) pairs a browser submits: enabled, checked boxes only."""
+    return [
+        (c["name"], c["value"])
+        for c in controls
+        if not c["disabled"]
+        and (c["type"] not in ("checkbox", "radio") or c["checked"])
+        and c["type"] not in ("submit", "button", "reset")
+    ]
+
+
+# --- one virtual officer's browser ----------------------------------------------------------
+
+
+class Stats:
+    """Every request's kind, duration and outcome; thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.samples = defaultdict(list)
+        self.errors = defaultdict(int)
+        self.messages = []
+
+    def record(self, kind, seconds, ok, message=None):
+        with self.lock:
+            self.samples[kind].append(seconds)
+            if not ok:
+                self.errors[kind] += 1
+                if message and len(self.messages) < 30:
+                    self.messages.append(f"{kind}: {message}")
+
+    def note(self, message):
+        with self.lock:
+            if len(self.messages) < 30:
+                self.messages.append(message)
+
+
+class Browser:
+    """One officer's cookies and requests; a new connection per request, like gunicorn's
+    sync workers give anyway."""
+
+    def __init__(self, base_url, username, stats):
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.username = username
+        self.stats = stats
+        self.cookies = {}
+        self.location = None
+
+    def _cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def _keep_cookies(self, response):
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0" or (morsel.value == "" and morsel["expires"]):
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def request(self, kind, method, path, fields=None, expect=200, redirect_to=None):
+        """Send one request, time it, check its status; return the body as text.
+
+        `expect` is the status a working server answers; for 302, `redirect_to` the path
+        it must point to. Anything else is an error of this kind of request (LoadError).
+        """
+        headers = {"Connection": "close", "Cookie": self._cookie_header()}
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = self.origin + path
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as exc:
+            self.stats.record(kind, time.perf_counter() - started, False, f"{path}: {exc!r}")
+            raise LoadError(f"{kind} {path}: {exc!r}") from exc
+        finally:
+            connection.close()
+        seconds = time.perf_counter() - started
+        self._keep_cookies(response)
+        problem = None
+        if response.status != expect:
+            problem = f"{path}: status {response.status}, expected {expect}"
+            if response.status == 200 and "alert-danger" in text:
+                found = re.search(r"alert-danger[^>]*>(.*?)</div>", text, re.S)
+                if found:
+                    problem += f" ({re.sub(r'<[^>]+>', ' ', found.group(1)).strip()[:200]})"
+        elif expect == 302:
+            location = urllib.parse.urlsplit(response.headers.get("Location", ""))
+            if redirect_to is not None and location.path != redirect_to:
+                problem = f"{path}: redirected to {location.path}, expected {redirect_to}"
+            self.location = location.path + (f"?{location.query}" if location.query else "")
+        self.stats.record(kind, seconds, problem is None, problem)
+        if problem:
+            raise LoadError(f"{kind} {problem}")
+        return text
+
+    def sign_in(self, password):
+        page = self.request("login GET", "GET", "/accounts/login/")
+        token = _csrf_input(page)
+        self.request(
+            "login POST",
+            "POST",
+            "/accounts/login/",
+            [("csrfmiddlewaretoken", token), ("username", self.username), ("password", password)],
+            expect=302,
+        )
+        if "sessionid" not in self.cookies:
+            raise LoadError(f"{self.username}: signed in but no session cookie")
+
+
+def _csrf_input(page):
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not found:
+        raise LoadError("no CSRF token on the page")
+    return found.group(1)
+
+
+# --- what each kind of officer does -----------------------------------------------------------
+
+
+def amount(rng, low, high):
+    """Return a random amount in baht as a Decimal with two places."""
+    return Decimal(rng.randint(int(low * 100), int(high * 100))).scaleb(-2)
+
+
+def shown(value, rng):
+    """Write an amount as an officer might type it: 1234.50 or 1,234.50."""
+    return f"{value:,.2f}" if rng.random() < 0.3 else f"{value:.2f}"
+
+
+class DistrictResult:
+    def __init__(self, code):
+        self.code = code
+        self.saved = None  # {(name, product_type): (domestic, export)} of the last save
+        self.created = 0
+        self.changed = 0
+        self.saves = 0
+        self.confirmed_ids = set()
+        self.done = False
+
+
+def district_officer(browser, code, month_path, confirm_path, saves, rng):
+    """Open the month, save every row `saves` times with new amounts, confirm every batch."""
+    result = DistrictResult(code)
+    page = browser.request("entry GET", "GET", month_path)
+    for _ in range(saves):
+        controls = read_form(page, "entry-form")
+        fields = submitted(controls)
+        values = dict(fields)
+        indices = sorted(
+            {int(m.group(1)) for name, _ in fields if (m := re.fullmatch(r"rows-(\d+)-name", name))}
+        )
+        if not indices:
+            raise LoadError(f"{code}: the entry page has no rows to fill")
+        typed, saved = {}, {}
+        for i in indices:
+            domestic = amount(rng, 0, 900_000)
+            export = amount(rng, 0, domestic / 2) if rng.random() < 0.2 else Decimal("0.00")
+            typed[f"rows-{i}-domestic"] = shown(domestic, rng)
+            typed[f"rows-{i}-export"] = shown(export, rng)
+            key = (values[f"rows-{i}-name"], values[f"rows-{i}-product_type"])
+            saved[key] = (domestic, export)
+        if len(saved) != len(indices):
+            raise LoadError(f"{code}: two rows of one producer and type on the page")
+        fields = [(name, typed.get(name, value)) for name, value in fields]
+        browser.request("entry POST", "POST", month_path, fields, 302, redirect_to=month_path)
+        if result.saved is None:
+            result.created = len(saved)
+        else:
+            result.changed = sum(1 for key, new in saved.items() if result.saved.get(key) != new)
+            result.created += sum(1 for key in saved if key not in result.saved)
+        result.saved = saved
+        result.saves += 1
+        page = browser.request("entry GET", "GET", month_path)
+        if SAVED not in page:
+            raise LoadError(f"{code}: the page after saving does not say it was saved")
+
+    batch = 1
+    while True:
+        path = confirm_path if batch == 1 else f"{confirm_path}?batch={batch}"
+        page = browser.request("district confirm GET", "GET", path)
+        controls = read_form(page, "confirm-form")
+        ticks = [c for c in controls if c["name"] == "tick" and not c["disabled"]]
+        for control in ticks:
+            control["checked"] = True
+        browser.request("district confirm POST", "POST", confirm_path, submitted(controls), 302)
+        result.confirmed_ids |= {int(c["value"]) for c in ticks}
+        browser.request("district confirm GET", "GET", browser.location)
+        picker = read_form(page, "picker")
+        batches = next(c["options"] for c in picker if c["name"] == "batch")
+        if batch >= max(int(b) for b in batches):
+            break
+        batch += 1
+    if len(result.confirmed_ids) != len(result.saved):
+        raise LoadError(
+            f"{code}: confirmed {len(result.confirmed_ids)} rows of {len(result.saved)}"
+        )
+    result.done = True
+    return result
+
+
+def province_officer(browser, district, confirm_path):
+    """Confirm the first batch of a district that has confirmed; return the ticked ids."""
+    page = browser.request("province confirm GET", "GET", confirm_path)
+    controls = read_form(page, "confirm-form")
+    ticks = [c for c in controls if c["name"] == "tick" and not c["disabled"]]
+    if not ticks:
+        raise LoadError(f"province page of {district}: no row to confirm")
+    for control in ticks:
+        control["checked"] = True
+    browser.request("province confirm POST", "POST", confirm_path, submitted(controls), 302)
+    browser.request("province confirm GET", "GET", browser.location)
+    return {int(c["value"]) for c in ticks}
+
+
+def department_user(browser, kpi_path, repeat):
+    for _ in range(repeat):
+        page = browser.request("KPI GET", "GET", kpi_path)
+        if "<table" not in page:
+            raise LoadError("the KPI page has no table")
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def run(args):
+    prepare.setup_django()
+    from django.contrib.auth import get_user_model
+
+    fiscal_month = prepare.target_month(args.fiscal_year, args.month)
+    districts, provinces = prepare.prepare(
+        args.districts, args.provinces, args.department, fiscal_month
+    )
+    fy, m = fiscal_month.fiscal_year, fiscal_month.month
+    stats = Stats()
+    rng = random.Random(args.seed)
+
+    names = (
+        [(("district", code), prepare.district_username(code)) for code in districts]
+        + [(("province", code), prepare.province_username(code)) for code in provinces]
+        + [
+            (("department", n), prepare.department_username(n))
+            for n in range(1, args.department + 1)
+        ]
+    )
+    browsers = {key: Browser(args.base_url, name, stats) for key, name in names}
+
+    print(f"sign-in: {len(browsers)} officers, {args.concurrency} at a time ...", flush=True)
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
+        sign_in = _try(stats, lambda browser: browser.sign_in(prepare.LOAD_PASSWORD))
+        signed = list(pool.map(sign_in, browsers.values()))
+    login_seconds = time.perf_counter() - started
+    if not all(signed):
+        return report(stats, login_seconds, None, ["some officers could not sign in"], args)
+
+    # The timed phase.
+    district_results, province_ticks = {}, {}
+    quota = {code: args.province_batches for code in provinces}
+    province_locks = {code: threading.Lock() for code in provinces}
+    futures, futures_lock = [], threading.Lock()
+    seeds = {code: rng.randrange(2**32) for code in districts}
+
+    def district_task(code):
+        result = district_officer(
+            browsers[("district", code)],
+            code,
+            f"/sales/{code}/{fy}/{m}/",
+            f"/confirm/district/{code}/{fy}/{m}/",
+            args.saves,
+            random.Random(seeds[code]),
+        )
+        district_results[code] = result
+        province = code[:2]
+        with futures_lock:
+            if quota.get(province, 0) > 0:
+                quota[province] -= 1
+                futures.append(phase_pool.submit(_try(stats, province_task), (province, code)))
+
+    def province_task(item):
+        province, code = item
+        with province_locks[province]:  # one officer, one page at a time
+            province_ticks[code] = (
+                province,
+                province_officer(
+                    browsers[("province", province)], code, f"/confirm/province/{code}/{fy}/{m}/"
+                ),
+            )
+
+    def department_task(n):
+        department_user(browsers[("department", n)], f"/reports/kpi/{fy}/", 1)
+
+    work = [(district_task, code) for code in districts] + [
+        (department_task, n) for n in range(1, args.department + 1) for _ in range(args.kpi_repeat)
+    ]
+    rng.shuffle(work)
+    print(
+        f"timed phase: {len(districts)} district officers x {args.saves} saves, "
+        f"{len(provinces)} province officers x {args.province_batches} batches, "
+        f"{args.department} department users x {args.kpi_repeat} KPI pages; "
+        f"{args.concurrency} at a time ...",
+        flush=True,
+    )
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as phase_pool:
+        for task, item in work:
+            with futures_lock:
+                futures.append(phase_pool.submit(_try(stats, task), item))
+        while True:
+            with futures_lock:
+                pending = [f for f in futures if not f.done()]
+            if not pending:
+                break
+            concurrent.futures.wait(pending)
+    phase_seconds = time.perf_counter() - started
+
+    problems = verify(
+        fiscal_month, districts, district_results, province_ticks, args, get_user_model()
+    )
+    return report(stats, login_seconds, phase_seconds, problems, args)
+
+
+def _try(stats, task):
+    """Wrap a virtual officer's task: a LoadError ends that officer's work, counted once."""
+
+    def wrapped(item):
+        try:
+            task(item)
+        except LoadError as exc:
+            stats.note(f"stopped: {exc}")
+            return False
+        except Exception as exc:  # a bug of this script: say it, and count it as a failure
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            stats.record("script", 0.0, False, f"{exc!r} at line {where.lineno}")
+            return False
+        return True
+
+    return wrapped
+
+
+# --- checking the database -------------------------------------------------------------------
+
+
+def verify(fiscal_month, districts, results, province_ticks, args, User):
+    """Compare the database with what the virtual officers saved; return the problems."""
+    from django.db.models import Count
+
+    from confirmations.models import Action, AuditEntry
+    from reports.models import MonthTotal
+    from reports.totals import ZERO_FIELDS
+    from sales.models import DistrictMonth, MonthlySale
+
+    problems = []
+    fy, m = fiscal_month.fiscal_year, fiscal_month.month
+    where = {"fiscal_year": fy, "month": m}
+    missing = [code for code in districts if code not in results or not results[code].done]
+    if missing:
+        problems.append(f"{len(missing)} districts did not finish: {', '.join(missing[:10])}")
+
+    rows = defaultdict(list)
+    for row in MonthlySale.objects.filter(district__in=districts, **where).select_related(
+        "producer"
+    ):
+        rows[row.district_id].append(row)
+    totals = defaultdict(list)
+    for total in MonthTotal.objects.filter(district__in=districts, **where):
+        totals[total.district_id].append(total)
+    revisions = dict(
+        DistrictMonth.objects.filter(district__in=districts, **where).values_list(
+            "district_id", "revision"
+        )
+    )
+    users = dict(User.objects.filter(username__startswith="load_p").values_list("username", "id"))
+
+    for code, result in results.items():
+        if not result.done:
+            continue
+        have = {(r.producer.name, r.product_type): (r.domestic, r.export) for r in rows[code]}
+        if have != result.saved:
+            keys = result.saved.keys() | have.keys()
+            wrong = [k for k in keys if have.get(k) != result.saved.get(k)]
+            problems.append(f"{code}: {len(wrong)} rows differ from the last save, e.g. {wrong[0]}")
+        if revisions.get(code) != result.saves:
+            problems.append(f"{code}: revision {revisions.get(code)}, {result.saves} saves")
+        unconfirmed = [r.pk for r in rows[code] if r.district_confirmed_at is None]
+        if unconfirmed:
+            problems.append(f"{code}: {len(unconfirmed)} rows not district-confirmed")
+        expected = _sums(rows[code], ZERO_FIELDS)
+        stored = {
+            t.product_type: tuple(getattr(t, field) for field in ZERO_FIELDS) for t in totals[code]
+        }
+        if stored != expected:
+            wrong = sorted(
+                f"{kind}.{field}"
+                for kind in stored.keys() | expected.keys()
+                for i, field in enumerate(ZERO_FIELDS)
+                if (stored.get(kind) or (None,) * len(ZERO_FIELDS))[i]
+                != (expected.get(kind) or (None,) * len(ZERO_FIELDS))[i]
+            )
+            problems.append(f"{code}: running totals differ from the rows in {', '.join(wrong)}")
+
+    by_id = {r.pk: r for code_rows in rows.values() for r in code_rows}
+    for code, (province, ticked) in province_ticks.items():
+        officer = users.get(prepare.province_username(province))
+        bad = [
+            pk
+            for pk in ticked
+            if pk not in by_id
+            or by_id[pk].province_confirmed_at is None
+            or by_id[pk].province_confirmed_by_id != officer
+        ]
+        if bad:
+            problems.append(f"{code}: {len(bad)} of the province's ticks not confirmed by it")
+
+    # The audit trail of this run: one entry per created, changed and ticked row.
+    done = [r for r in results.values() if r.done]
+    expected = {
+        Action.CREATE: sum(r.created for r in done),
+        Action.CHANGE: sum(r.changed for r in done),
+        Action.DISTRICT_CONFIRM: sum(len(r.confirmed_ids) for r in done),
+        Action.PROVINCE_CONFIRM: sum(len(t) for _, t in province_ticks.values()),
+    }
+    counted = dict(
+        AuditEntry.objects.filter(
+            district__in=[r.code for r in done],
+            sale_id__in=[pk for r in done for pk in r.confirmed_ids],
+            **where,
+        )
+        .values_list("action")
+        .annotate(n=Count("id"))
+        .values_list("action", "n")
+    )
+    for action, count in expected.items():
+        if counted.get(action, 0) != count:
+            problems.append(f"audit {action}: {counted.get(action, 0)} entries, expected {count}")
+    checked = sum(len(rows[r.code]) for r in done)
+    print(
+        f"verify: {len(done)} districts, {checked:,} rows, "
+        f"{sum(len(t) for _, t in province_ticks.values()):,} province ticks, "
+        f"audit {sum(expected.values()):,} entries"
+    )
+    return problems
+
+
+def _sums(rows, fields):
+    """Return {product_type: the MonthTotal fields} summed from the rows, as refresh_month."""
+    sums = {}
+    for row in rows:
+        d = row.district_confirmed_at is not None
+        p = row.province_confirmed_at is not None
+        zero = Decimal("0.00")
+        values = {
+            "rows": 1,
+            "domestic": row.domestic,
+            "export": row.export,
+            "district_rows": int(d),
+            "district_domestic": row.domestic if d else zero,
+            "district_export": row.export if d else zero,
+            "province_rows": int(p),
+            "province_domestic": row.domestic if p else zero,
+            "province_export": row.export if p else zero,
+        }
+        old = sums.get(row.product_type)
+        sums[row.product_type] = tuple(
+            (old[i] if old else 0) + values[field] for i, field in enumerate(fields)
+        )
+    return sums
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def report(stats, login_seconds, phase_seconds, problems, args):
+    print()
+    heads = f"{'count':>7}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+    print(f"{'request':<24}{heads}")
+    for kind in (*KINDS, "script"):
+        samples = stats.samples.get(kind)
+        if not samples:
+            continue
+        seconds = login_seconds if kind.startswith("login") else phase_seconds
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+        rate = f"{len(samples) / seconds:8.1f}" if seconds else f"{'-':>8}"
+        print(
+            f"{kind:<24}{len(samples):>7}{rate}{statistics.median(ordered) * 1000:9.0f}"
+            f"{p95 * 1000:9.0f}{ordered[-1] * 1000:9.0f}{stats.errors.get(kind, 0):>8}"
+        )
+    timed = sum(len(v) for k, v in stats.samples.items() if not k.startswith("login"))
+    errors = sum(stats.errors.values())
+    print()
+    print(f"sign-in phase: {login_seconds:.1f} s")
+    if phase_seconds:
+        print(
+            f"timed phase: {phase_seconds:.1f} s, {timed} requests, "
+            f"{timed / phase_seconds:.1f} requests/s, concurrency {args.concurrency}"
+        )
+    print(f"errors: {errors}")
+    for message in stats.messages:
+        print(f"  {message}")
+    if problems is None:
+        print("verification: not run")
+    elif problems:
+        print(f"verification: FAILED, {len(problems)} problems")
+        for problem in problems[:30]:
+            print(f"  {problem}")
+    else:
+        print("verification: OK, every saved row, total, confirmation and audit entry matches")
+    return 1 if errors or problems or problems is None else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8002")
+    parser.add_argument("--districts", type=int, default=300, help="district officers")
+    parser.add_argument("--saves", type=int, default=2, help="saves of the month per district")
+    parser.add_argument("--provinces", type=int, default=30, help="province officers")
+    parser.add_argument(
+        "--province-batches", type=int, default=1, help="districts each province confirms"
+    )
+    parser.add_argument("--department", type=int, default=10, help="department users")
+    parser.add_argument("--kpi-repeat", type=int, default=3, help="KPI pages per department user")
+    parser.add_argument("--concurrency", type=int, default=50, help="virtual officers at once")
+    parser.add_argument("--fiscal-year", type=int, help="B.E. fiscal year (default: current)")
+    parser.add_argument("--month", type=int, help="calendar month 1-12 (default: current)")
+    parser.add_argument("--seed", type=int, default=2569, help="random seed of the amounts")
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        raise SystemExit("Set DATABASE_URL to the database the server under test uses.")
+    if args.saves < 1:
+        raise SystemExit("--saves must be 1 or more.")
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

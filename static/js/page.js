@@ -1,0 +1,43 @@
+// Behaviour every page may use, wired by data attributes instead of inline handlers,
+// so that the Content-Security-Policy can refuse all inline script.
+(function () {
+  "use strict";
+
+  // <select data-autosubmit>: picking a value submits its form (year, month, rows pickers).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.submit();
+    });
+  });
+
+  // <select data-navigate>: each option's value is a URL to open.
+  document.querySelectorAll("select[data-navigate]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      window.location.href = select.value;
+    });
+  });
+
+  // <form data-no-submit>: a picker whose selects navigate; Enter must not submit it.
+  document.querySelectorAll("form[data-no-submit]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
+  // A link that goes back through history when it can: the browser keeps what the officer
+  // typed on the page before; the link's own href is the fallback.
+  document.querySelectorAll("a[data-history-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
+  });
+})();
