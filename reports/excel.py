@@ -13,6 +13,7 @@ from math import ceil
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -46,6 +47,18 @@ def wrapped_lines(text, width, bold=False):
     return max(
         ceil(sum(char not in THAI_MARKS for char in part) / room) or 1 for part in text.split("\n")
     )
+
+
+def cell_text(value):
+    """Return the value with the control characters an .xlsx cannot hold taken out.
+
+    The forms refuse them (sales.fields.PlainTextField), but a name changed in the admin or
+    brought over from the old system may still hold one, and openpyxl would then refuse the
+    whole file: the officer gets the report without the stray character instead of an error.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 class ReportSheet:
@@ -84,7 +97,7 @@ class ReportSheet:
         self.ws.page_margins.top = self.ws.page_margins.bottom = 0.5
 
     def _cell(self, value, bold=False, size=14, fill=None, border=False, align=None, fmt=None):
-        cell = WriteOnlyCell(self.ws, value=value)
+        cell = WriteOnlyCell(self.ws, value=cell_text(value))
         cell.font = Font(name=FONT, bold=bold, size=size)
         if fill is not None:
             cell.fill = fill

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports.excel import cell_text
 from sales.fields import parse_amount
 from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
 from sales.models import MonthlySale, ProducerType, ProductType
@@ -170,7 +171,7 @@ def build_template(district, fiscal_month, rows):
         # Thai needs room above and below the line for its vowels and tone marks.
         sheet.row_dimensions[number].height = 21
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column, value=value)
+            cell = sheet.cell(row=number, column=column, value=cell_text(value))
             cell.font = body
             cell.border = border
             cell.alignment = alignments[min(column, 5)]

@@ -182,3 +182,42 @@ def test_it_refuses_an_xlsx_whose_sheet_is_broken(officers, geography, content):
     assert UNREADABLE in response.content.decode()
     assert session_key(geography["mueang_cr"], MONTH) not in client.session
     assert not MonthlySale.objects.exists()
+
+
+# 5. A control character that got past the forms (the admin, data of the old system) no
+#    longer breaks the district's Excel files: the cell drops it (reports.excel.cell_text).
+
+
+@pytest.fixture
+def stray_name(geography):
+    """A row of 5701's month whose producer's name holds a control character."""
+    producer = Producer.objects.create(
+        name="กลุ่ม\x01อาหาร\x1b", district=geography["mueang_cr"], producer_type="group"
+    )
+    return MonthlySale.objects.create(
+        producer=producer,
+        district=producer.district,
+        product_type="food",
+        fiscal_year=MONTH.fiscal_year,
+        month=MONTH.month,
+        domestic=Decimal("1000.50"),
+        export=Decimal("0.00"),
+    )
+
+
+def cells_of(response):
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return {cell.value for sheet in book for row in sheet.iter_rows() for cell in row}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/reports/rt1/5701/2570/11/?format=xlsx", "/reports/rt2/5701/2570/11/?format=xlsx"]
+    + [ENTRY + "import/template.xlsx"],
+)
+def test_it_writes_a_stray_control_character_out_of_the_excel_files(officers, stray_name, url):
+    cells = cells_of(client_of(officers["owner"]).get(url))
+
+    assert "กลุ่มอาหาร" in cells
+    assert stray_name.producer.name not in cells
