@@ -13,11 +13,12 @@ from math import ceil
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.views import Pane
+
+from sales.fields import CONTROL_CHARACTERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAHT = "#,##0.00"
@@ -50,14 +51,14 @@ def wrapped_lines(text, width, bold=False):
 
 
 def cell_text(value):
-    """Return the value with the control characters an .xlsx cannot hold taken out.
+    """Return the value without the control characters the forms refuse.
 
     The forms refuse them (sales.fields.PlainTextField), but a name changed in the admin or
     brought over from the old system may still hold one, and openpyxl would then refuse the
     whole file: the officer gets the report without the stray character instead of an error.
     """
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return CONTROL_CHARACTERS.sub("", value)
     return value
 
 
