@@ -9,6 +9,7 @@ nothing, also when someone saved the month in between or the upload was never ch
 
 import datetime
 import io
+import math
 import zipfile
 from decimal import Decimal
 
@@ -90,6 +91,8 @@ def amount_cells(draw):
         return value, Decimal(0)
     if value == "=1/0":  # a formula never calculated: no value in the file, a blank
         return value, None
+    if isinstance(value, float) and not math.isfinite(value):
+        return value, None  # openpyxl writes NaN and infinity as an empty <v/>: a blank
     return value, INVALID
 
 
@@ -190,7 +193,9 @@ def uploads(draw):
     header_row = draw(st.integers(1, 22))
     content = workbook_bytes(header_row, headers, rows, extra_sheet=draw(st.booleans()))
     if kind == "cut":
-        at = draw(st.integers(0, len(content) - 1))
+        # Where to cut, as a share of the file: its length changes with the time openpyxl
+        # stamps into it, and a draw whose bounds change between runs makes Hypothesis fail.
+        at = draw(st.integers(0, 9_999)) * len(content) // 10_000
         content = content[:at] + draw(st.binary(max_size=20))
         return name, content, None
     return name, content, rows
