@@ -167,6 +167,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 OTOP_DEADLINE_DAY = env_int("OTOP_DEADLINE_DAY", 5, minimum=1, maximum=27)
 OTOP_CLOSE_DAY = env_int("OTOP_CLOSE_DAY", 6, minimum=1, maximum=28)
 OTOP_OPEN_DAY = env_int("OTOP_OPEN_DAY", 10, minimum=1, maximum=28)
+# The longest the department may re-open a closed month for, counted from the grant.
+OTOP_EXCEPTION_MAX_DAYS = env_int("OTOP_EXCEPTION_MAX_DAYS", 90, minimum=1, maximum=366)
 if not OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY:
     raise ImproperlyConfigured("Need OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY.")
 
