@@ -109,6 +109,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id first (otopdoc.passwords.Argon2idHasher); PBKDF2 stays to verify the hashes made
+# before it, which Django upgrades to Argon2id at each officer's next sign-in.
+PASSWORD_HASHERS = [
+    "otopdoc.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 # Django's rules with Thai messages (Django's Thai translation leaves them in English).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "otopdoc.passwords.UserAttributeSimilarityValidator"},
