@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports.excel import cell_text
+from reports.excel import put
 from sales.bounded_xlsx import Deadline, inspect_archive, sheet_rows
 from sales.fields import parse_amount
 from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
@@ -181,16 +181,22 @@ def build_template(district, fiscal_month, rows):
             if line
             else [None] * 6
         )
-        values.append(f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))')
         # Thai needs room above and below the line for its vowels and tone marks.
         sheet.row_dimensions[number].height = 21
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column, value=cell_text(value))
+            cell = put(sheet.cell(row=number, column=column), value)
             cell.font = body
             cell.border = border
             cell.alignment = alignments[min(column, 5)]
             if column >= 5:
                 cell.number_format = AMOUNT_FORMAT
+        # The total: the one formula of the template, written on purpose (not through put).
+        total = sheet.cell(row=number, column=7)
+        total.value = f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))'
+        total.font = body
+        total.border = border
+        total.alignment = alignments[5]
+        total.number_format = AMOUNT_FORMAT
 
     data_end = HEADER_ROW + MAX_ROWS
     for column, choices, what in (
@@ -345,8 +351,9 @@ def _data_rows(sheet, header_row, deadline):
     def past_last(line, values):
         if any(_text(value) for value in values[1:6]):
             raise forms.ValidationError(
-                f"ไฟล์มีข้อมูลที่แถวที่ {line:,} ซึ่งเลยแถวที่ {last_line:,} อันเป็นแถวสุดท้ายที่รับได้ "
-                f"(ไม่เกิน {MAX_ROWS:,} แถวต่อเดือนของอำเภอ) กรุณาลบแถวที่เกินมา หรือใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ",
+                f"ไฟล์มีข้อมูลที่แถวที่ {line:,} ซึ่งเลยแถวที่ {last_line:,} "
+                f"อันเป็นแถวสุดท้ายที่รับได้ (ไม่เกิน {MAX_ROWS:,} แถวต่อเดือนของอำเภอ) "
+                "กรุณาลบแถวที่เกินมา หรือใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ",
                 code="too_many_rows",
             )
         return False  # an empty row that only carries formatting

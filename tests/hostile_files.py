@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the parts of an .xlsx are one line of XML each
 """Hostile .xlsx files, built part by part so that each is small on disk whatever it inflates to.
 
 Each maker returns the bytes of a file with the RT.1 header row that openpyxl opens; the

@@ -191,7 +191,7 @@ def grant_post(data):
         "province": "",
         "fiscal_year": str(FY),
         "month": "10",
-        "open_until_date": "2026-11-30",
+        "open_until_date": "30/11/2569",
         "open_until_time": "23:59",
         "reason": "ขอเปิดเอง",
     }
@@ -219,6 +219,9 @@ CASES = {
     "nation-home": Case(get_refused=NOT_DEPARTMENT),
     "lock-exceptions": Case(get_refused=NOT_DEPARTMENT, post=grant_post),
     "lock-exception-grant": Case(get_refused=NOT_DEPARTMENT, post=grant_post, not_allowed={"GET"}),
+    "lock-exception-withdraw": Case(
+        kwargs=lambda d: {"pk": d["exception"]}, get_refused=NOT_DEPARTMENT, not_allowed={"GET"}
+    ),
     "sales-month": Case(
         kwargs=district_kwargs, post=entry_post, get_refused=STRANGERS, post_refused=DISTRICT_WRITE
     ),
@@ -477,7 +480,7 @@ def build_world():
         EstimateMonth.objects.create(
             estimate=estimate, month=MONTH, domestic=Decimal("10.00"), export=Decimal("1.00")
         )
-    LockException.objects.create(
+    exception = LockException.objects.create(
         district=geography["mueang_cm"],
         fiscal_year=FY,
         month=10,
@@ -489,6 +492,7 @@ def build_world():
         "users": by_user,
         "sales": sales,
         "lines": lines,
+        "exception": exception.pk,
         "revision": {code: month_revision(d, FISCAL_MONTH) for code, d in _districts(geography)},
     }
 
@@ -649,6 +653,7 @@ def test_the_admin_refuses_every_officer(client, data):
 WRITERS = {
     "lock-exceptions": "department",
     "lock-exception-grant": "department",
+    "lock-exception-withdraw": "department",
     "confirm-province": "province",
     "confirm-send-back": "province",
     "sales-exports": "province",
