@@ -19,6 +19,7 @@ urlpatterns = [
         exceptions_views.grant_exception,
         name="lock-exception-grant",
     ),
+    path("", include("quality.urls")),
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),
