@@ -110,6 +110,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id first (otopdoc.passwords.Argon2idHasher); PBKDF2 stays to verify the hashes made
+# before it, which Django upgrades to Argon2id at each officer's next sign-in.
+PASSWORD_HASHERS = [
+    "otopdoc.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 # Django's rules with Thai messages (Django's Thai translation leaves them in English).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "otopdoc.passwords.UserAttributeSimilarityValidator"},
@@ -168,6 +175,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 OTOP_DEADLINE_DAY = env_int("OTOP_DEADLINE_DAY", 5, minimum=1, maximum=27)
 OTOP_CLOSE_DAY = env_int("OTOP_CLOSE_DAY", 6, minimum=1, maximum=28)
 OTOP_OPEN_DAY = env_int("OTOP_OPEN_DAY", 10, minimum=1, maximum=28)
+# The longest the department may re-open a closed month for, counted from the grant.
+OTOP_EXCEPTION_MAX_DAYS = env_int("OTOP_EXCEPTION_MAX_DAYS", 90, minimum=1, maximum=366)
 if not OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY:
     raise ImproperlyConfigured("Need OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY.")
 

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports.excel import cell_text
+from reports.excel import put
 from sales.fields import parse_amount
 from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
 from sales.models import MonthlySale, ProducerType, ProductType
@@ -167,16 +167,22 @@ def build_template(district, fiscal_month, rows):
             if line
             else [None] * 6
         )
-        values.append(f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))')
         # Thai needs room above and below the line for its vowels and tone marks.
         sheet.row_dimensions[number].height = 21
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column, value=cell_text(value))
+            cell = put(sheet.cell(row=number, column=column), value)
             cell.font = body
             cell.border = border
             cell.alignment = alignments[min(column, 5)]
             if column >= 5:
                 cell.number_format = AMOUNT_FORMAT
+        # The total: the one formula of the template, written on purpose (not through put).
+        total = sheet.cell(row=number, column=7)
+        total.value = f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))'
+        total.font = body
+        total.border = border
+        total.alignment = alignments[5]
+        total.number_format = AMOUNT_FORMAT
 
     data_end = HEADER_ROW + MAX_ROWS
     for column, choices, what in (

@@ -196,7 +196,7 @@ def grant_post(data):
         "province": "",
         "fiscal_year": str(FY),
         "month": "10",
-        "open_until_date": "2026-11-30",
+        "open_until_date": "30/11/2569",
         "open_until_time": "23:59",
         "reason": "ขอเปิดเอง",
     }
@@ -224,6 +224,9 @@ CASES = {
     "nation-home": Case(get_refused=NOT_DEPARTMENT),
     "lock-exceptions": Case(get_refused=NOT_DEPARTMENT, post=grant_post),
     "lock-exception-grant": Case(get_refused=NOT_DEPARTMENT, post=grant_post, not_allowed={"GET"}),
+    "lock-exception-withdraw": Case(
+        kwargs=lambda d: {"pk": d["exception"]}, get_refused=NOT_DEPARTMENT, not_allowed={"GET"}
+    ),
     "sales-month": Case(
         kwargs=district_kwargs, post=entry_post, get_refused=STRANGERS, post_refused=DISTRICT_WRITE
     ),
@@ -536,7 +539,7 @@ def build_world():
         EstimateMonth.objects.create(
             estimate=estimate, month=MONTH, domestic=Decimal("10.00"), export=Decimal("1.00")
         )
-    LockException.objects.create(
+    exception = LockException.objects.create(
         district=geography["mueang_cm"],
         fiscal_year=FY,
         month=10,
@@ -548,6 +551,7 @@ def build_world():
         "users": by_user,
         "sales": sales,
         "lines": lines,
+        "exception": exception.pk,
         "revision": {code: month_revision(d, FISCAL_MONTH) for code, d in _districts(geography)},
     }
 
@@ -710,6 +714,7 @@ def test_the_admin_refuses_every_officer(client, data):
 WRITERS = {
     "lock-exceptions": "department",
     "lock-exception-grant": "department",
+    "lock-exception-withdraw": "department",
     "confirm-province": "province",
     "confirm-send-back": "province",
     "sales-exports": "province",

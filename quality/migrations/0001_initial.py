@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('sales', '0005_producer_active'),
+        ('sales', '0006_producer_active'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0004_send_back'),
+        ('sales', '0005_lock_exception_withdrawal'),
     ]
 
     operations = [
