@@ -39,14 +39,11 @@ INSTALLED_APPS = [
     "sales",
     "confirmations",
     "reports",
-<<<<<<< HEAD
     "quality",
-=======
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
->>>>>>> main
 ]
 
 MIDDLEWARE = [
