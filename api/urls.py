@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
@@ -26,4 +26,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: any other path under /api/ gets a problem 404 in JSON.
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]
