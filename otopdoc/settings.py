@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sales",
     "confirmations",
     "reports",
+    "quality",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -182,6 +183,19 @@ OTOP_OPEN_DAY = env_int("OTOP_OPEN_DAY", 10, minimum=1, maximum=28)
 OTOP_EXCEPTION_MAX_DAYS = env_int("OTOP_EXCEPTION_MAX_DAYS", 90, minimum=1, maximum=366)
 if not OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY:
     raise ImproperlyConfigured("Need OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY.")
+
+# Outliers by each producer's own history (quality.outliers): a row is marked when its
+# modified z-score passes OTOP_OUTLIER_Z (Iglewicz and Hoaglin's 3.5), over the history of
+# the last OTOP_OUTLIER_WINDOW months; with fewer than OTOP_OUTLIER_MIN_HISTORY months the
+# ten-times rule holds instead.
+OTOP_OUTLIER_Z = env_str("OTOP_OUTLIER_Z", default="3.5")
+try:
+    if not 1 <= float(OTOP_OUTLIER_Z) <= 100:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"OTOP_OUTLIER_Z={OTOP_OUTLIER_Z!r} is not from 1 to 100.") from None
+OTOP_OUTLIER_WINDOW = env_int("OTOP_OUTLIER_WINDOW", 24, minimum=12, maximum=24)
+OTOP_OUTLIER_MIN_HISTORY = env_int("OTOP_OUTLIER_MIN_HISTORY", 6, minimum=2, maximum=12)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -24,6 +24,7 @@ urlpatterns = [
         exceptions_views.withdraw,
         name="lock-exception-withdraw",
     ),
+    path("", include("quality.urls")),
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),

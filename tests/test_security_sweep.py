@@ -37,6 +37,7 @@ from confirmations import services as confirmations
 from confirmations.models import AuditEntry
 from otopdoc.fiscal import BANGKOK, FISCAL_ORDER, FiscalMonth
 from otopdoc.models import Officer
+from quality.models import ProducerEvent, RowNote
 from reports.models import MonthTotal
 from sales.models import (
     DistrictMonth,
@@ -135,6 +136,10 @@ def entry_post(data):
         )
     form["rows-0-DELETE"] = "on"
     return form
+
+
+def producer_kwargs(data):
+    return {"district": "5701", "producer_id": data["sales"]["5701"][0].producer_id}
 
 
 def ticks_post(data, code="5701"):
@@ -311,9 +316,10 @@ CASES = {
             not_allowed={"POST"},
         ),
     ],
+    # The province's own districts may read its RT.4 (issue 10 point 9); others may not.
     "report-rt4": Case(
         kwargs=lambda d: {"province": "57", "fiscal_year": FY},
-        get_refused=ABOVE_DISTRICT,
+        get_refused={"outsider", "other_province"},
         not_allowed={"POST"},
     ),
     "report-rt4-nation": Case(
@@ -327,6 +333,60 @@ CASES = {
         kwargs=lambda d: {"fiscal_year": FY},
         get_refused={"outsider", "neighbour", "own_district"},
         not_allowed={"POST"},
+    ),
+    # Trust in the figures (quality): outliers, notes on a row, the producer registry.
+    "report-outliers": [
+        Case(
+            kwargs=lambda d: {"area": "57", "fiscal_year": FY, "month": MONTH},
+            get_refused=ABOVE_DISTRICT,
+            not_allowed={"POST"},
+        ),
+        Case(
+            kwargs=lambda d: {"area": "all", "fiscal_year": FY, "month": MONTH},
+            get_refused=NOT_DEPARTMENT,
+            not_allowed={"POST"},
+        ),
+    ],
+    "report-follow-up": [
+        Case(kwargs=lambda d: {"area": "57"}, get_refused=ABOVE_DISTRICT, not_allowed={"POST"}),
+        Case(kwargs=lambda d: {"area": "all"}, get_refused=NOT_DEPARTMENT, not_allowed={"POST"}),
+    ],
+    # The row is not province-confirmed: the department may not see it either.
+    "row-note": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        get_refused=STRANGERS | {"department"},
+        not_allowed={"POST"},
+    ),
+    "row-note-explain": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        post=lambda d: {"explanation": "ปลอม"},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "row-note-follow-up": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        post=lambda d: {"follow_up": "on", "note": "ปลอม"},
+        post_refused=STRANGERS | {"own_district", "department"},
+        not_allowed={"GET"},
+    ),
+    "producer-list": Case(
+        kwargs=lambda d: {"district": "5701"}, get_refused=STRANGERS, not_allowed={"POST"}
+    ),
+    "producer-detail": Case(kwargs=producer_kwargs, get_refused=STRANGERS, not_allowed={"POST"}),
+    "producer-rename": Case(
+        kwargs=producer_kwargs,
+        post=lambda d: {"name": "ปลอม"},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "producer-merge": Case(
+        kwargs=producer_kwargs,
+        post=lambda d: {"other": d["sales"]["5701"][1].producer_id},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "producer-active": Case(
+        kwargs=producer_kwargs, post=lambda d: {}, post_refused=DISTRICT_WRITE, not_allowed={"GET"}
     ),
     # The officer's own password: no area in it, so only anonymous is swept here.
     "password_change": Case(post=password_post),
@@ -521,6 +581,8 @@ GUARDED = [
     EstimateMonth,
     ExportDetail,
     Officer,
+    RowNote,
+    ProducerEvent,
     ApiClient,
     get_user_model(),
 ]
