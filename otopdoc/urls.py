@@ -24,9 +24,11 @@ urlpatterns = [
         exceptions_views.withdraw,
         name="lock-exception-withdraw",
     ),
+    path("", include("quality.urls")),
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -116,6 +116,8 @@ class Producer(models.Model):
         related_name="producers",
         verbose_name="ตำบล",
     )
+    # An inactive producer keeps its history; new months stop offering it (quality.registry).
+    active = models.BooleanField("ยังดำเนินการอยู่", default=True)
     created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
 
     class Meta:
