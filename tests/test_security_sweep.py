@@ -316,9 +316,10 @@ CASES = {
             not_allowed={"POST"},
         ),
     ],
+    # The province's own districts may read its RT.4 (issue 10 point 9); others may not.
     "report-rt4": Case(
         kwargs=lambda d: {"province": "57", "fiscal_year": FY},
-        get_refused=ABOVE_DISTRICT,
+        get_refused={"outsider", "other_province"},
         not_allowed={"POST"},
     ),
     "report-rt4-nation": Case(
