@@ -7,7 +7,7 @@ monthly rows, so they cost the same whether a month holds ten rows or a hundred 
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from otopdoc.fiscal import (
     fiscal_months,
 )
 from reports.models import MonthTotal
-from sales.models import Province
+from sales.models import MonthlySale, Province
 
 
 def _fiscal_year_param(request):
@@ -74,8 +74,12 @@ def district_home(request, code):
         .annotate(**FIGURES)
         .order_by()
     }
+    sent_back = _sent_back(
+        MonthlySale.objects.filter(district=district, fiscal_year=fiscal_year), officer, "month"
+    )
     months = [
-        (fm, Progress.of(fm, now, figures.get(fm.month))) for fm in fiscal_months(fiscal_year)
+        (fm, Progress.of(fm, now, figures.get(fm.month)), sent_back.get(fm.month, 0))
+        for fm in fiscal_months(fiscal_year)
     ]
     return render(
         request,
@@ -84,7 +88,8 @@ def district_home(request, code):
             "district": district,
             "fiscal_year": fiscal_year,
             "months": months,
-            "year_total": _sum_progress(p for _, p in months),
+            "year_total": _sum_progress(p for _, p, _ in months),
+            "sent_back_total": sum(sent_back.values()),
             "is_owner": officer.is_district and officer.district_id == district.pk,
             "year_choices": _year_choices(),
         },
@@ -121,6 +126,15 @@ def province_home(request, code):
             tally.add(progress)
             cells.append(progress)
         districts.append((district, cells))
+    sent_back = _sent_back(
+        MonthlySale.objects.filter(
+            district__province=province, fiscal_year=fiscal_month.fiscal_year
+        ),
+        officer,
+        "district",
+        "month",
+    )
+    names = {district.pk: district for district, _ in districts}
     return render(
         request,
         "otopdoc/province_home.html",
@@ -134,6 +148,11 @@ def province_home(request, code):
             ],
             "can_confirm": officer.is_province,
             "months": months,
+            # Rows the province sent back that the district has not confirmed again yet.
+            "sent_back": [
+                (names[code], FiscalMonth(fiscal_month.fiscal_year, month), count)
+                for (code, month), count in sorted(sent_back.items(), key=lambda i: i[0][::-1])
+            ],
             "year_choices": _year_choices(),
         },
     )
@@ -181,6 +200,23 @@ def nation_home(request):
             "year_choices": _year_choices(),
         },
     )
+
+
+def _sent_back(rows, officer, *keys):
+    """Count the rows sent back and still waiting for the district, grouped by `keys`.
+
+    The department counts province-confirmed rows only, which are never sent back: it
+    gets nothing, without a query.
+    """
+    if officer.is_department:
+        return {}
+    grouped = (
+        rows.filter(returned_at__isnull=False)
+        .values_list(*keys)
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(tuple(row[:-1]) if len(keys) > 1 else row[0]): row[-1] for row in grouped}
 
 
 def _confirmed(row):
