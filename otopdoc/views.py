@@ -78,8 +78,7 @@ def district_home(request, code):
         MonthlySale.objects.filter(district=district, fiscal_year=fiscal_year), officer, "month"
     )
     months = [
-        (fm, Progress.of(fm, now, figures.get(fm.month)), sent_back.get(fm.month, 0))
-        for fm in fiscal_months(fiscal_year)
+        (fm, Progress.of(fm, now, figures.get(fm.month))) for fm in fiscal_months(fiscal_year)
     ]
     return render(
         request,
@@ -88,7 +87,9 @@ def district_home(request, code):
             "district": district,
             "fiscal_year": fiscal_year,
             "months": months,
-            "year_total": _sum_progress(p for _, p, _ in months),
+            "year_total": _sum_progress(p for _, p in months),
+            # Each month with the count of its rows sent back, for the table.
+            "month_rows": [(fm, p, sent_back.get(fm.month, 0)) for fm, p in months],
             "sent_back_total": sum(sent_back.values()),
             "is_owner": officer.is_district and officer.district_id == district.pk,
             "year_choices": _year_choices(),

@@ -78,9 +78,6 @@
     if (r.id) {
       html += ` <a href="${esc(doc.historyUrl)}${r.id}/" class="text-secondary ms-1 no-print" title="ประวัติการแก้ไขรายการนี้" aria-label="ประวัติการแก้ไขรายการนี้" data-history><i class="bi bi-clock-history" aria-hidden="true"></i></a>`;
     }
-    if (r.state === "province" && editable) {
-      html += `<div class="small text-muted locked-note"><i class="bi bi-lock-fill" aria-hidden="true"></i> ${esc(doc.locked)}</div>`;
-    }
     if (r.returned) {
       html += `<div class="small text-danger returned-note"><i class="bi bi-reply-fill" aria-hidden="true"></i> ${esc(r.returned.reason)}` +
         `<div class="text-muted">${esc(r.returned.by)} · ${esc(r.returned.at)}</div></div>`;
@@ -112,7 +109,8 @@
       // Sent back as it was saved, so the server's checks see the whole month.
       const carried = editable ? ids + hidden(i, "name", r.name) + hidden(i, "product_type", r.product_type) +
         hidden(i, "producer_type", r.producer_type) + hidden(i, "domestic", r.domestic) + hidden(i, "export", r.export) : "";
-      html += `<td>${carried}<span data-name-text>${esc(r.name)}</span>${feedback(errors.__all__)}</td><td>${esc(pt)}</td><td>${esc(prt)}</td>` +
+      const why = locked && editable ? `<div class="small text-muted locked-note"><i class="bi bi-lock-fill" aria-hidden="true"></i> ${esc(doc.locked)}</div>` : "";
+      html += `<td>${carried}<span data-name-text>${esc(r.name)}</span>${why}${feedback(errors.__all__)}</td><td>${esc(pt)}</td><td>${esc(prt)}</td>` +
         `<td class="num" data-plain="1">${esc(r.domestic)}</td><td class="num" data-plain="2">${esc(r.export)}</td>`;
     } else {
       html += `<td>${ids}<input type="text" name="rows-${i}-name" value="${esc(r.name)}" list="producer-names" maxlength="200" class="form-control form-control-sm${errors.name ? " is-invalid" : ""}" aria-label="ชื่อกลุ่ม / ผู้ผลิต" data-name>${feedback(errors.name)}${feedback(errors.__all__)}</td>` +
