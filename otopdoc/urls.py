@@ -22,6 +22,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

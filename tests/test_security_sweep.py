@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from confirmations import services as confirmations
 from confirmations.models import AuditEntry
+from notifications import events
+from notifications.models import Contact, Delivery, Event, Kind, Notification
 from otopdoc.fiscal import BANGKOK, FISCAL_ORDER, FiscalMonth
 from otopdoc.models import Officer
 from reports.models import MonthTotal
@@ -209,6 +211,10 @@ def password_post(data):
     }
 
 
+def contact_post(data):
+    return {"email": "thief@example.com", "line_id": "U" + "f" * 32, "kinds": ["reminder"]}
+
+
 DISTRICT_WRITE = STRANGERS | {"province", "department"}
 PROVINCE_WRITE = ABOVE_DISTRICT | {"department"}
 
@@ -320,6 +326,21 @@ CASES = {
         get_refused={"outsider", "neighbour", "own_district"},
         not_allowed={"POST"},
     ),
+    # An officer's own notifications and settings: no id of anybody's in the URL but the
+    # notification's, which is the owner's (d5701) and a 404 to everyone else.
+    "notifications": Case(),
+    "notification-read": Case(
+        kwargs=lambda d: {"pk": d["notification"].pk},
+        post_refused=STRANGERS | {"province", "department"},
+        not_allowed={"GET"},
+    ),
+    "notifications-read-all": Case(not_allowed={"GET"}),
+    "notification-settings": Case(post=contact_post),
+    "notification-offices": Case(get_refused=NOT_DEPARTMENT),
+    "notification-office": [
+        Case(kwargs=lambda d: {"code": "5701"}, post=contact_post, get_refused=NOT_DEPARTMENT),
+        Case(kwargs=lambda d: {"code": "57"}, post=contact_post, get_refused=NOT_DEPARTMENT),
+    ],
     # The officer's own password: no area in it, so only anonymous is swept here.
     "password_change": Case(post=password_post),
     "password_change_done": Case(),
@@ -485,7 +506,16 @@ def build_world():
         reason="ส่งยอดล่าช้า",
         granted_by=by_user["cdd"],
     )
+    notification = events.emit(
+        Kind.SENT_BACK,
+        "sweep",
+        "รายการถูกส่งกลับ",
+        "ทดสอบ",
+        "/sales/5701/2570/11/",
+        district=geography["mueang_cr"],
+    )
     return {
+        "notification": notification.notifications.get(user=by_user["d5701"]),
         "users": by_user,
         "sales": sales,
         "lines": lines,
@@ -513,6 +543,10 @@ GUARDED = [
     ExportDetail,
     Officer,
     get_user_model(),
+    Event,
+    Notification,
+    Delivery,
+    Contact,
 ]
 
 
@@ -656,6 +690,8 @@ WRITERS = {
     "nation-home": "department",
     "completeness": "department",
     "completeness-latest": "department",
+    "notification-offices": "department",
+    "notification-office": "department",
 }
 
 
