@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from confirmations import signals
 from notifications import events
+from otopdoc.signals import lock_exception_withdrawn
 from sales.models import LockException, MonthlySale
 
 
@@ -22,6 +23,12 @@ def on_district_confirmed(sender, district, fiscal_month, **kwargs):
     )
     if counts["total"] and not counts["open"]:
         events.district_finished(district, fiscal_month, counts["total"])
+
+
+@receiver(lock_exception_withdrawn)
+def on_lock_exception_withdrawn(sender, exception_id, **kwargs):
+    exception = LockException.objects.select_related("district", "province").get(pk=exception_id)
+    events.exception_withdrawn(exception)
 
 
 @receiver(post_save, sender=LockException)

@@ -15,6 +15,9 @@ from notifications.models import Event, Kind
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 from sales.models import District, Province
 
+# How many late districts the weekly summary names before "and N more" (the page has all).
+LATE_NAMED = 60
+
 
 def plan(now):
     """Queue every reminder and summary due at `now`; return how many were queued."""
@@ -176,7 +179,8 @@ def summary_text(fiscal_month, now):
             "ตามจังหวัด",
             *province_lines,
             f"อำเภอที่เลยกำหนดแล้วยังไม่ครบ {len(late)} อำเภอ"
-            + (": " + ", ".join(late) if late else ""),
+            + (": " + ", ".join(late[:LATE_NAMED]) if late else "")
+            + (f" และอีก {len(late) - LATE_NAMED} อำเภอ" if len(late) > LATE_NAMED else ""),
         ]
     )
     return (

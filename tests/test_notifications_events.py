@@ -10,12 +10,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from confirmations import services as confirmations
 from notifications import events, worker
 from notifications.models import Delivery, Event, Kind, Notification
 from otopdoc.fiscal import BANGKOK, FiscalMonth
+from otopdoc.lock import withdraw_exception
 from sales.models import LockException, MonthlySale
 from sales.services import month_revision, save_month
 
@@ -180,15 +182,44 @@ def test_a_withdrawal_tells_the_district_once(officers, geography):
     assert subjects.count("ยกเลิกการเปิดระบบกรณีพิเศษ เดือนตุลาคม 2569") == 1
 
 
-@pytest.mark.skipif(
-    not hasattr(LockException, "withdrawn_at"), reason="withdrawal is not on this branch yet"
-)
-def test_a_withdrawal_saved_on_the_exception_tells_the_district(officers, geography):
+def test_a_withdrawal_on_the_calendar_page_tells_the_district(client, officers, geography):
     granted = exception(geography, officers, district=geography["wiang_chai"])
-    granted.withdrawn_at = NOW
-    granted.withdrawn_by = officers["department"]
-    granted.save()
-    assert Event.objects.filter(key=f"exception_withdrawn:{granted.pk}").exists()
+    client.force_login(officers["department"])
+    url = reverse("lock-exception-withdraw", args=[granted.pk])
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302  # a second click: already withdrawn
+    notices = inbox(officers["neighbour"])
+    assert [n.event.subject for n in notices].count("ยกเลิกการเปิดระบบกรณีพิเศษ เดือนตุลาคม 2569") == 1
+    withdrawn = next(n.event for n in notices if n.event.key.startswith("exception_withdrawn"))
+    assert "ข้อมูลเดือนนี้ปิดรับตามปฏิทินตามเดิม" in withdrawn.body
+    assert withdrawn.path == "/sales/5702/2570/10/"
+
+
+def test_a_withdrawal_rolled_back_tells_nobody(officers, geography):
+    granted = exception(geography, officers, district=geography["wiang_chai"])
+    with pytest.raises(Boom), transaction.atomic():
+        assert withdraw_exception(granted.pk, officers["department"])
+        raise Boom
+    assert not Event.objects.filter(key__startswith="exception_withdrawn").exists()
+
+
+def test_an_exception_granted_on_the_calendar_page_tells_the_district(client, officers, geography):
+    client.force_login(officers["department"])
+    response = client.post(
+        reverse("lock-exception-grant"),
+        {
+            "district": "5702",
+            "province": "",
+            "fiscal_year": "2570",
+            "month": "10",
+            "open_until_date": "10/12/2569",
+            "open_until_time": "23:59",
+            "reason": "ไฟฟ้าดับทั้งอำเภอ",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    (notice,) = inbox(officers["neighbour"])
+    assert "เหตุผล: ไฟฟ้าดับทั้งอำเภอ" in notice.event.body
 
 
 @pytest.mark.django_db(transaction=True)

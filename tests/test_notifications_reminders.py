@@ -176,3 +176,12 @@ def test_the_weekly_summary_goes_to_the_department_once_a_week(officers, geograp
     )
     assert event.path == "/confirm/completeness/2570/11/"
     assert list(event.notifications.values_list("user__username", flat=True)) == ["cdd"]
+
+
+def test_the_summary_names_so_many_late_districts_and_counts_the_rest(
+    officers, geography, monkeypatch
+):
+    monkeypatch.setattr(schedule, "LATE_NAMED", 1)
+    run("2026-12-07T08:00")
+    body = Event.objects.get(key="weekly:2026-W50").body
+    assert body.endswith("อำเภอที่เลยกำหนดแล้วยังไม่ครบ 3 อำเภอ: จ.เชียงใหม่ อ.เมืองเชียงใหม่ และอีก 2 อำเภอ")
