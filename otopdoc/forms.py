@@ -5,12 +5,14 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
 from otopdoc import fiscal
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 from otopdoc.templatetags.thai import be
 from otopdoc.thaidates import ThaiDateField, ThaiTimeField
+from otopdoc.throttle import address_locked, address_locked_message
 from sales.fields import PlainTextField
 from sales.models import District, LockException, Province
 
@@ -31,6 +33,18 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"}
         )
+        # Django sets the field's max_length after building it, so no validator checks it:
+        # a longer name reached authenticate() and axes' 255-character column (a 500).
+        limit = self.fields["username"].max_length or 150
+        self.fields["username"].validators.append(
+            MaxLengthValidator(limit, f"ชื่อผู้ใช้ยาวได้ไม่เกิน {limit} ตัวอักษร")
+        )
+
+    def clean(self):
+        """Refuse an address that has failed too often across user names, then sign in."""
+        if self.request is not None and address_locked(self.request):
+            raise forms.ValidationError(address_locked_message(), code="address_locked")
+        return super().clean()
 
 
 class OfficerPasswordChangeForm(PasswordChangeForm):

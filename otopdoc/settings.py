@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "otopdoc.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "otopdoc.middleware.CalendarLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -142,6 +143,9 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# One address may fail this many sign-ins across all user names in the cool-off time
+# (otopdoc.throttle): an office shares one address, so this is well above one officer's 5.
+OTOP_ADDRESS_FAILURE_LIMIT = env_int("OTOP_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_VERBOSE = False
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 # Behind nginx every request comes from 127.0.0.1: count failures by the address nginx saw.
@@ -252,6 +256,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.problem_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405: the schema describes the API
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OTOP sales data centre API (ศูนย์ข้อมูลยอดจำหน่าย OTOP)",
