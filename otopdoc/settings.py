@@ -223,6 +223,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.problem_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405: the schema describes the API
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OTOP sales data centre API (ศูนย์ข้อมูลยอดจำหน่าย OTOP)",

@@ -71,7 +71,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
     4. Delete the deleted rows.
     5. Update the rows whose values changed: a changed row loses its district
        confirmation and gets a new version; rows that did not change are not written.
-    6. Create the new rows.
+    6. Create the new rows. Count the district confirmations the changes withdrew.
     7. Record every create, change and delete in the audit trail, old and new values.
     8. Bring the month's running totals up to date.
     """
@@ -89,7 +89,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
     if deleted:
         MonthlySale.objects.filter(pk__in=[row.pk for row in deleted]).delete()
 
-    changed, created = [], []
+    changed, created, withdrawn = [], [], 0
     for data in rows:
         producer = producers[data["name"]]
         values = {
@@ -105,6 +105,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
             _check_state(row, data.get("version"))
             for field, value in values.items():
                 setattr(row, field, value)
+            withdrawn += row.district_confirmed_at is not None
             row.district_confirmed_at = None
             changed.append(row)
         else:
@@ -127,7 +128,12 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
         + [_entry(row, Action.CREATE, user, now, new=snapshot(row)) for row in created]
     )
     refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
-    return {"created": len(created), "changed": len(changed), "deleted": len(deleted)}
+    return {
+        "created": len(created),
+        "changed": len(changed),
+        "deleted": len(deleted),
+        "withdrawn": withdrawn,  # district confirmations the changes took back
+    }
 
 
 def _check_state(row, seen_version):

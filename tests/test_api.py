@@ -218,6 +218,8 @@ def test_rows_are_scoped_like_the_pages(clients, geography, officers):
         return sorted(row["district"] for row in response.json()["results"])
 
     assert codes(clients["district"]) == ["5701"] * 3
+    response = clients["district"].get("/api/v1/sales/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert codes(clients["province"]) == ["5701"] * 3 + ["5702"] * 2
     # The department reads only what the province has confirmed.
     assert codes(clients["department"]) == ["5701"]

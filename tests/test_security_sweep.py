@@ -849,6 +849,14 @@ API_CASES = {
         ),
     ],
     "api:schema": [ApiCase("/api/schema/", public=True)],
+    # Any other path under /api/, and path values that fit no route: 404 to everybody.
+    "api:not-found": [
+        ApiCase(
+            f"/api/v1/months/5701/{FY}/13x/",
+            get_refused=set(API_AREAS),
+            put_refused=set(API_AREAS),
+        )
+    ],
     "api:docs": [ApiCase("/api/docs/", public=True)],
 }
 
@@ -870,7 +878,9 @@ def api_combinations():
                 elif method == "PUT" and case.put_refused is not None:
                     refused = case.put_refused
                 else:
-                    refused = set(API_AREAS)  # no such method here: 405 for everybody
+                    # No such method here: DRF answers 405 before any scope, so one
+                    # signed-in stranger and the anonymous caller are enough.
+                    refused = {"outsider"}
                 roles = refused | ({"anonymous"} if not case.public else set())
                 for role in sorted(roles):
                     label = f"{name}-{variant}-{role}-{method}"
@@ -919,7 +929,10 @@ def test_the_api_sweep_refuses(data, api_tokens, name, variant, case, role, meth
     if case.public:
         assert response.status_code == 405, (url, method, response.status_code)
         return
-    allowed = {403, 404} if method != "POST" and (method == "GET" or case.put_refused) else {405}
+    if method == "GET" or (method == "PUT" and case.put_refused is not None):
+        allowed = {403, 404}
+    else:
+        allowed = {404, 405}  # no such method on this route, or no such route
     assert response.status_code in allowed, (
         f"{method} {url} as {role}: {response.status_code}, expected one of {sorted(allowed)}"
     )

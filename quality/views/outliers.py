@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from otopdoc.access import department_only, fiscal_month_or_404, officer_of, province_for
-from otopdoc.fiscal import fiscal_months
+from otopdoc.fiscal import FiscalMonth, fiscal_months
 from quality import outliers
 from quality.models import RowNote
 from reports.excel import BAHT, ReportSheet, new_workbook, xlsx_response
@@ -176,8 +176,8 @@ def follow_up_list(request, area):
         notes = notes.filter(district__province=province)
     if officer.is_department:
         notes = notes.filter(sale__province_confirmed_at__isnull=False)
-    return render(
-        request,
-        "quality/follow_up.html",
-        {"label": label, "notes": notes.order_by("-follow_up_at", "-id")[:1000]},
-    )
+    marked = [
+        (note, FiscalMonth(note.fiscal_year, note.month).label)
+        for note in notes.order_by("-follow_up_at", "-id")[:1000]
+    ]
+    return render(request, "quality/follow_up.html", {"label": label, "notes": marked})
