@@ -88,7 +88,11 @@ def month_entry(request, district, fiscal_year, month):
                     rows=[
                         f.cleaned_data for f in formset.forms if f not in deleted and f.cleaned_data
                     ],
-                    deleted_ids=[f.cleaned_data["id"] for f in deleted if f.cleaned_data.get("id")],
+                    deleted_ids={
+                        f.cleaned_data["id"]: f.cleaned_data.get("version")
+                        for f in deleted
+                        if f.cleaned_data.get("id")
+                    },
                 )
             except (StaleMonth, IntegrityError):
                 stale_rows = changed_since(formset, existing)
