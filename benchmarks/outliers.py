@@ -102,6 +102,7 @@ def main():
     latest = max((FiscalMonth(y, m) for y, m in months), key=lambda fm: fm.first_day)
     if args.prepare:
         prepare(connection, latest, months, rebuild)
+        months = set(MonthlySale.objects.values_list("fiscal_year", "month").distinct())
     fy, month = latest.fiscal_year, latest.month
     rows = MonthlySale.objects.count()
     this_month = MonthlySale.objects.filter(fiscal_year=fy, month=month).count()
@@ -140,10 +141,10 @@ def main():
         return statistics.median(times), statistics.median(cpus), response
 
     page_s, page_cpu, response = page(url)
-    count = response.context["count"] if response.context else "?"
+    count = response.content.decode().count('href="/sales/notes/')
     print(
         f"  national list page: {page_s * 1000:7.1f} ms (CPU {page_cpu * 1000:6.1f} ms);"
-        f" {count} rows flagged; target < 1000 ms: {'meets' if page_s < 1 else 'MISSES'}"
+        f" {count} rows shown; target < 1000 ms: {'meets' if page_s < 1 else 'MISSES'}"
     )
     xlsx_s, xlsx_cpu, _ = page(url + "?format=xlsx")
     print(f"  national list Excel: {xlsx_s * 1000:7.1f} ms (CPU {xlsx_cpu * 1000:6.1f} ms)")
@@ -195,8 +196,11 @@ def prepare(connection, latest, months, rebuild):
     with connection.cursor() as cursor:
         cursor.execute(CONFIRM, [latest.fiscal_year, latest.month])
         print(f"confirmed {cursor.rowcount:,} rows of {latest.label}, one in 300 a typo")
-        cursor.execute("ANALYZE sales_monthlysale")
     rebuild(latest.fiscal_year)
+    with connection.cursor() as cursor:
+        # As autovacuum would after a month's writes: the UPDATE above left dead rows.
+        cursor.execute("VACUUM ANALYZE sales_monthlysale")
+        cursor.execute("VACUUM ANALYZE reports_monthtotal")
 
 
 if __name__ == "__main__":

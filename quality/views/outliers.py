@@ -123,7 +123,7 @@ def outlier_list(request, area, fiscal_year, month):
 def outliers_workbook(label, fiscal_month, lines):
     """Return the list as a write-only workbook through the project's ReportSheet."""
     workbook = new_workbook()
-    sheet = ReportSheet(workbook, TITLE, widths=[6, 14, 16, 30, 18, 16, 16, 16, 24, 30, 24])
+    sheet = ReportSheet(workbook, TITLE, widths=[6, 12, 14, 28, 16, 19, 17, 19, 36, 30, 24])
     sheet.title(TITLE, f"{label} ประจำเดือน {fiscal_month.label}")
     sheet.header(
         [

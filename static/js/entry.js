@@ -469,6 +469,14 @@
   }
 
   /* --- on opening ------------------------------------------------------------------- */
+  const names = document.getElementById("producer-names");
+  if (names) {
+    names.append(...doc.producers.map((name) => {
+      const option = document.createElement("option");
+      option.value = name;
+      return option;
+    }));
+  }
   draw(doc.rows);
   applyFilter();
   if (editable) {
