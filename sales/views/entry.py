@@ -244,7 +244,7 @@ def _grid_row(values, errors, deleted, existing):
         grid_row["confirmed"] = [
             row.producer.name,
             row.product_type,
-            row.producer.producer_type,
+            row.producer_type,
             str(row.domestic),
             str(row.export),
         ]
@@ -328,7 +328,7 @@ def _prefill(district, fiscal_month):
         {
             "name": row.producer.name,
             "product_type": row.product_type,
-            "producer_type": row.producer.producer_type,
+            "producer_type": row.producer_type,
         }
         for row in rows
     ]
