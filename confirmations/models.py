@@ -14,6 +14,9 @@ class Action(models.TextChoices):
     PROVINCE_CONFIRM = "p_confirm", "จังหวัดยืนยัน"
     PROVINCE_WITHDRAW = "p_withdraw", "จังหวัดยกเลิกการยืนยัน"
     SEND_BACK = "send_back", "จังหวัดส่งกลับให้แก้ไข"
+    # Notes beside a row (quality.notes): they change no figure and no confirmation.
+    EXPLAIN = "explain", "อำเภอเขียนคำอธิบาย"
+    FOLLOW_UP = "follow_up", "ทำเครื่องหมายติดตาม"
 
 
 class AuditImmutable(Exception):

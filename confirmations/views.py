@@ -260,6 +260,7 @@ def _page(
     batch = min(batch, batches)
     rows = list(services.batch_rows(district, fiscal_month, batch, visible))
     last = _last_month_totals(visible, district, fiscal_month, rows)
+    trust = _trust(rows, district, fiscal_month, visible)
 
     marked = set(problem.rows) if problem else set()
     chosen = set()
@@ -294,6 +295,7 @@ def _page(
                 and row.district_confirmed_at is not None,
                 "chosen": row.pk in chosen,
                 "marked": row.pk in marked,
+                **trust(row),
             }
         )
 
@@ -330,6 +332,30 @@ def _page(
             "history_url": reverse("sale-history", args=[0]).removesuffix("0/"),
         },
     )
+
+
+def _trust(rows, district, fiscal_month, visible):
+    """Return a function giving a row's outlier flag, recent history and note (quality).
+
+    A fixed number of queries for the batch: the district's baselines, the history of the
+    batch's producers, and their notes.
+    """
+    from quality import outliers
+    from quality.models import RowNote
+
+    flags = outliers.flags_for(rows, district, fiscal_month)
+    history = outliers.recent_history(rows, fiscal_month, visible)
+    notes = {n.sale_id: n for n in RowNote.objects.filter(sale__in=[r.pk for r in rows])}
+
+    def of(row):
+        return {
+            "flag": flags.get(row.pk),
+            "history": history.get((row.producer_id, row.product_type), []),
+            "note": notes.get(row.pk),
+            "note_url": reverse("row-note", args=[row.pk]),
+        }
+
+    return of
 
 
 def _last_month_totals(visible, district, fiscal_month, rows):
@@ -437,6 +463,9 @@ HISTORY_FIELDS = [
     ("export", "ต่างประเทศ (บาท)"),
     ("district_confirmed", "ยืนยันระดับอำเภอ"),
     ("province_confirmed", "ยืนยันระดับจังหวัด"),
+    ("explanation", "คำอธิบาย"),
+    ("follow_up", "ติดตาม"),
+    ("follow_up_note", "หมายเหตุการติดตาม"),
 ]
 
 
@@ -468,4 +497,6 @@ def _readable(field, value):
         return baht(value)
     if field.endswith("_confirmed"):
         return "ยืนยันแล้ว" if value else "ยังไม่ยืนยัน"
+    if field == "follow_up":
+        return "ติดตาม" if value else "ไม่ติดตาม"
     return str(value)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from otopdoc.fiscal import MIN_FISCAL_YEAR, FiscalMonth
+from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalMonth
 from sales.models import District, Province
 
 
@@ -58,6 +58,6 @@ def fiscal_month_or_404(fiscal_year, month):
         fiscal_month = FiscalMonth(int(fiscal_year), int(month))
     except ValueError:
         raise Http404("ไม่มีเดือนนี้") from None
-    if fiscal_month.fiscal_year < MIN_FISCAL_YEAR:
+    if not MIN_FISCAL_YEAR <= fiscal_month.fiscal_year <= MAX_FISCAL_YEAR:
         raise Http404("ไม่มีปีงบประมาณนี้")
     return fiscal_month

@@ -95,9 +95,10 @@ class FiscalMonth:
     def __post_init__(self):
         if not 1 <= self.month <= 12:
             raise ValueError(f"month must be 1 to 12, not {self.month}")
-        # One year below the first accepted one, so that ตุลาคม of MIN_FISCAL_YEAR still has
-        # a previous month (pages prefill from it); URLs and forms check MIN..MAX themselves.
-        if not MIN_FISCAL_YEAR - 1 <= self.fiscal_year <= MAX_FISCAL_YEAR:
+        # One year each side of the accepted ones, so that ตุลาคม of MIN_FISCAL_YEAR still
+        # has a previous month (pages prefill from it) and กันยายน of MAX_FISCAL_YEAR a next
+        # one (pages link to it); URLs and forms check MIN..MAX themselves.
+        if not MIN_FISCAL_YEAR - 1 <= self.fiscal_year <= MAX_FISCAL_YEAR + 1:
             raise ValueError(f"fiscal year {self.fiscal_year} is out of range")
 
     @classmethod
@@ -153,8 +154,10 @@ class FiscalMonth:
     def deadline(self):
         """Return the last moment districts may confirm: the deadline day of the next month,
         23:59:59.999999 in Asia/Bangkok."""
-        following = self.next.first_day
-        day = following.replace(day=settings.OTOP_DEADLINE_DAY)
+        # From the calendar, not from self.next: กันยายน of the last supported fiscal year
+        # has a deadline although the month after it is out of range.
+        year, month = (self.year_ce + 1, 1) if self.month == 12 else (self.year_ce, self.month + 1)
+        day = datetime.date(year, month, settings.OTOP_DEADLINE_DAY)
         return datetime.datetime.combine(day, datetime.time.max, tzinfo=BANGKOK)
 
     def has_started(self, on=None):

@@ -3,11 +3,15 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 
 from otopdoc import fiscal
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 from otopdoc.templatetags.thai import be
+from otopdoc.thaidates import ThaiDateField, ThaiTimeField
+from otopdoc.throttle import address_locked, address_locked_message
 from sales.fields import PlainTextField
 from sales.models import District, LockException, Province
 
@@ -28,6 +32,18 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"}
         )
+        # Django sets the field's max_length after building it, so no validator checks it:
+        # a longer name reached authenticate() and axes' 255-character column (a 500).
+        limit = self.fields["username"].max_length or 150
+        self.fields["username"].validators.append(
+            MaxLengthValidator(limit, f"ชื่อผู้ใช้ยาวได้ไม่เกิน {limit} ตัวอักษร")
+        )
+
+    def clean(self):
+        """Refuse an address that has failed too often across user names, then sign in."""
+        if self.request is not None and address_locked(self.request):
+            raise forms.ValidationError(address_locked_message(), code="address_locked")
+        return super().clean()
 
 
 class OfficerPasswordChangeForm(PasswordChangeForm):
@@ -67,7 +83,19 @@ def exception_problems(district, province, fiscal_month, open_until, at=None):
         )
     if open_until is not None and open_until <= at:
         problems["open_until"] = f"เวลาที่เปิดให้บันทึกถึงต้องอยู่หลังเวลาปัจจุบัน (ขณะนี้ วันที่ {be(at)})"
+    elif open_until is not None and open_until > latest_open_until(at):
+        problems["open_until"] = (
+            f"เปิดเป็นกรณีพิเศษได้ไม่เกิน {settings.OTOP_EXCEPTION_MAX_DAYS} วันนับจากวันนี้ "
+            f"(ไม่เกินวันที่ {be(latest_open_until(at))})"
+        )
     return problems
+
+
+def latest_open_until(at=None):
+    """Return the latest moment an exception granted at `at` may run to (a setting's days)."""
+    at = (at or fiscal.now()).astimezone(BANGKOK)
+    last_day = at.date() + datetime.timedelta(days=settings.OTOP_EXCEPTION_MAX_DAYS)
+    return datetime.datetime.combine(last_day, datetime.time(23, 59), tzinfo=BANGKOK)
 
 
 class LockExceptionForm(forms.Form):
@@ -105,16 +133,16 @@ class LockExceptionForm(forms.Form):
             "invalid_choice": "ไม่มีเดือนนี้",
         },
     )
-    open_until_date = forms.DateField(
-        label="เปิดให้บันทึกถึงวันที่",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={"required": "กรุณาระบุวันที่", "invalid": "วันที่ไม่ถูกต้อง"},
+    open_until_date = ThaiDateField(
+        label="เปิดให้บันทึกถึงวันที่ (วัน/เดือน/ปี พ.ศ.)",
+        help_text="เช่น 12/05/2569",
+        error_messages={"required": "กรุณาระบุวันที่"},
     )
-    open_until_time = forms.TimeField(
-        label="เวลา (เวลาประเทศไทย)",
+    open_until_time = ThaiTimeField(
+        label="เวลา (24 ชั่วโมง เวลาประเทศไทย)",
         initial=datetime.time(23, 59),
-        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
-        error_messages={"required": "กรุณาระบุเวลา", "invalid": "เวลาไม่ถูกต้อง เช่น 16:30"},
+        help_text="เช่น 16:30",
+        error_messages={"required": "กรุณาระบุเวลา"},
     )
     reason = PlainTextField(
         label="เหตุผล",

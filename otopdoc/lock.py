@@ -82,9 +82,26 @@ def active_exception(fiscal_month, district=None, province=None, at=None):
             fiscal_year=fiscal_month.fiscal_year,
             month=fiscal_month.month,
             open_until__gt=at,
+            withdrawn_at__isnull=True,
         )
         .order_by("-open_until")
         .first()
+    )
+
+
+def withdraw_exception(exception_id, user, at=None):
+    """End an exception before its time, recording who withdrew it and when.
+
+    One conditional UPDATE: an exception already withdrawn or expired is left as it is
+    and False comes back, so two clicks (or two officers) record one withdrawal.
+    """
+    from sales.models import LockException
+
+    at = at or fiscal.now()
+    return bool(
+        LockException.objects.filter(
+            pk=exception_id, withdrawn_at__isnull=True, open_until__gt=at
+        ).update(withdrawn_at=at, withdrawn_by=user)
     )
 
 
@@ -143,4 +160,5 @@ __all__ = [
     "calendar_days",
     "in_close_window",
     "refusal",
+    "withdraw_exception",
 ]

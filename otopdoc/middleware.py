@@ -6,12 +6,13 @@ saying why and when it opens. Reads are never refused: officers may look at thei
 during the lock. The department is never locked.
 """
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from otopdoc.fiscal import FiscalMonth
+from otopdoc.access import fiscal_month_or_404
 from otopdoc.lock import calendar_days, refusal
 from sales.models import District, Province
 
@@ -38,6 +39,10 @@ class CalendarLockMiddleware:
         area = _area(view_kwargs)
         if area is None:
             return None  # an unknown month or area: the view answers 404
+        if not _in_scope(officer, *area):
+            # Scope first, then the calendar: a stranger learns nothing of another area's
+            # month, not even whether it is closed; the view answers 404.
+            return None
         refused = refusal(officer, *area)
         if refused is None:
             return None
@@ -56,8 +61,8 @@ def _area(kwargs):
     fiscal_month = district = province = None
     if "fiscal_year" in kwargs and "month" in kwargs:
         try:
-            fiscal_month = FiscalMonth(int(kwargs["fiscal_year"]), int(kwargs["month"]))
-        except (TypeError, ValueError):
+            fiscal_month = fiscal_month_or_404(kwargs["fiscal_year"], kwargs["month"])
+        except (TypeError, ValueError, Http404):
             return None
     if kwargs.get("district") is not None:
         district = District.objects.filter(pk=str(kwargs["district"])).first()
@@ -68,6 +73,13 @@ def _area(kwargs):
         if province is None:
             return None
     return fiscal_month, district, province
+
+
+def _in_scope(officer, fiscal_month, district, province):
+    """Tell whether the officer may see the area the URL names (none named: yes)."""
+    if district is not None and not officer.can_see_district(district):
+        return False
+    return province is None or officer.can_see_province(province)
 
 
 def _wants_json(request):
@@ -115,4 +127,24 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """Mark every response to a signed-in officer `Cache-Control: private, no-store`.
+
+    Pages and Excel files behind sign-in hold producers' names and sales: neither a shared
+    proxy nor the browser's disk cache of an office computer should keep them once the
+    officer signs out. Static files are answered by WhiteNoise before this runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.pop("Expires", None)
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "sales",
     "confirmations",
     "reports",
+    "quality",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "otopdoc.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "otopdoc.middleware.CalendarLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +115,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id first (otopdoc.passwords.Argon2idHasher); PBKDF2 stays to verify the hashes made
+# before it, which Django upgrades to Argon2id at each officer's next sign-in.
+PASSWORD_HASHERS = [
+    "otopdoc.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 # Django's rules with Thai messages (Django's Thai translation leaves them in English).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "otopdoc.passwords.UserAttributeSimilarityValidator"},
@@ -128,6 +141,9 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# One address may fail this many sign-ins across all user names in the cool-off time
+# (otopdoc.throttle): an office shares one address, so this is well above one officer's 5.
+OTOP_ADDRESS_FAILURE_LIMIT = env_int("OTOP_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_VERBOSE = False
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 # Behind nginx every request comes from 127.0.0.1: count failures by the address nginx saw.
@@ -167,8 +183,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 OTOP_DEADLINE_DAY = env_int("OTOP_DEADLINE_DAY", 5, minimum=1, maximum=27)
 OTOP_CLOSE_DAY = env_int("OTOP_CLOSE_DAY", 6, minimum=1, maximum=28)
 OTOP_OPEN_DAY = env_int("OTOP_OPEN_DAY", 10, minimum=1, maximum=28)
+# The longest the department may re-open a closed month for, counted from the grant.
+OTOP_EXCEPTION_MAX_DAYS = env_int("OTOP_EXCEPTION_MAX_DAYS", 90, minimum=1, maximum=366)
 if not OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY:
     raise ImproperlyConfigured("Need OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY.")
+
+# Outliers by each producer's own history (quality.outliers): a row is marked when its
+# modified z-score passes OTOP_OUTLIER_Z (Iglewicz and Hoaglin's 3.5), over the history of
+# the last OTOP_OUTLIER_WINDOW months; with fewer than OTOP_OUTLIER_MIN_HISTORY months the
+# ten-times rule holds instead.
+OTOP_OUTLIER_Z = env_str("OTOP_OUTLIER_Z", default="3.5")
+try:
+    if not 1 <= float(OTOP_OUTLIER_Z) <= 100:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"OTOP_OUTLIER_Z={OTOP_OUTLIER_Z!r} is not from 1 to 100.") from None
+OTOP_OUTLIER_WINDOW = env_int("OTOP_OUTLIER_WINDOW", 24, minimum=12, maximum=24)
+OTOP_OUTLIER_MIN_HISTORY = env_int("OTOP_OUTLIER_MIN_HISTORY", 6, minimum=2, maximum=12)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -178,6 +209,36 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, m
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+
+# The JSON API (api/, docs/api.md): Bearer tokens of API clients only (no sessions, so no
+# CSRF), JSON only, errors as problem details, each client throttled on its own.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env_str("API_THROTTLE_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "api.problems.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OTOP sales data centre API (ศูนย์ข้อมูลยอดจำหน่าย OTOP)",
+    "DESCRIPTION": "Read geography, monthly rows, totals, KPI and completeness; send a "
+    "district's month. Guide: docs/api.md. Errors are RFC 9457 problem details.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",  # nullable objects as oneOf [ref, null], which validators agree on
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

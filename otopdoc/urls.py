@@ -19,9 +19,16 @@ urlpatterns = [
         exceptions_views.grant_exception,
         name="lock-exception-grant",
     ),
+    path(
+        "calendar/exceptions/<int:pk>/withdraw/",
+        exceptions_views.withdraw,
+        name="lock-exception-withdraw",
+    ),
+    path("", include("quality.urls")),
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

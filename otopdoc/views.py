@@ -7,7 +7,7 @@ monthly rows, so they cost the same whether a month holds ten rows or a hundred 
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from otopdoc.fiscal import (
     fiscal_months,
 )
 from reports.models import MonthTotal
-from sales.models import Province
+from sales.models import LockException, Province
 
 
 def _fiscal_year_param(request):
@@ -74,8 +74,10 @@ def district_home(request, code):
         .annotate(**FIGURES)
         .order_by()
     }
+    exceptions = _open_exceptions(district, fiscal_year, now)
     months = [
-        (fm, Progress.of(fm, now, figures.get(fm.month))) for fm in fiscal_months(fiscal_year)
+        (fm, Progress.of(fm, now, figures.get(fm.month)), exceptions.get(fm.month))
+        for fm in fiscal_months(fiscal_year)
     ]
     return render(
         request,
@@ -84,11 +86,28 @@ def district_home(request, code):
             "district": district,
             "fiscal_year": fiscal_year,
             "months": months,
-            "year_total": _sum_progress(p for _, p in months),
+            "year_total": _sum_progress(p for _, p, _ in months),
             "is_owner": officer.is_district and officer.district_id == district.pk,
             "year_choices": _year_choices(),
         },
     )
+
+
+def _open_exceptions(district, fiscal_year, now):
+    """Return {month: the exception that keeps it open longest now} for a district's year."""
+    found = {}
+    for exc in (
+        LockException.objects.filter(
+            Q(district=district) | Q(province_id=district.province_id),
+            fiscal_year=fiscal_year,
+            open_until__gt=now,
+            withdrawn_at__isnull=True,
+        )
+        .only("month", "open_until")
+        .order_by("open_until")
+    ):
+        found[exc.month] = exc  # ordered by end: the latest end wins
+    return found
 
 
 @login_required

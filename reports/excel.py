@@ -50,6 +50,29 @@ def wrapped_lines(text, width, bold=False):
     )
 
 
+# A text that starts with one of these is read as a formula (or a DDE call) by Excel or
+# LibreOffice when it is typed; written as a string cell, it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put(cell, value):
+    """Write a value into a cell: the one place that decides how text is written.
+
+    Text is always a string cell, whatever its first character. openpyxl would otherwise
+    write "=HYPERLINK(...)" as a live formula and "#N/A" as an error value: a producer name
+    or a reason typed by an officer must never be executed by the reader's spreadsheet.
+    A text that a spreadsheet would take for a formula also gets Excel's quote prefix, so
+    it stays text when the officer edits the cell. Returns the cell.
+    """
+    value = cell_text(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    return cell
+
+
 def cell_text(value):
     """Return the value without the control characters the forms refuse.
 
@@ -98,7 +121,7 @@ class ReportSheet:
         self.ws.page_margins.top = self.ws.page_margins.bottom = 0.5
 
     def _cell(self, value, bold=False, size=14, fill=None, border=False, align=None, fmt=None):
-        cell = WriteOnlyCell(self.ws, value=cell_text(value))
+        cell = WriteOnlyCell(self.ws)
         cell.font = Font(name=FONT, bold=bold, size=size)
         if fill is not None:
             cell.fill = fill
@@ -108,7 +131,7 @@ class ReportSheet:
             cell.alignment = align
         if fmt is not None:
             cell.number_format = fmt
-        return cell
+        return put(cell, value)
 
     def _append(self, cells, height=None):
         # Every row states its height, so Excel and LibreOffice lay out (and paginate) the

@@ -11,6 +11,7 @@ from django.contrib import admin
 from otopdoc import fiscal
 from otopdoc.fiscal import FiscalMonth
 from otopdoc.forms import exception_problems
+from otopdoc.thaidates import ThaiDateTimeField
 from sales.models import (
     Cluster,
     District,
@@ -144,6 +145,11 @@ class MonthlySaleAdmin(admin.ModelAdmin):
 class LockExceptionAdminForm(forms.ModelForm):
     """The exception screen's rules, for exceptions granted or changed in the admin."""
 
+    open_until = ThaiDateTimeField(
+        label="เปิดให้บันทึกถึง (วัน/เดือน/ปี พ.ศ. และเวลา 24 ชั่วโมง)",
+        help_text="เช่น 12/05/2569 16:30 เวลาประเทศไทย",
+    )
+
     class Meta:
         model = LockException
         fields = ["district", "province", "fiscal_year", "month", "open_until", "reason"]
@@ -181,11 +187,12 @@ class LockExceptionAdmin(admin.ModelAdmin):
         "reason",
         "granted_by",
         "granted_at",
+        "withdrawn_at",
     ]
     list_filter = [FiscalYearFilter, MonthFilter]
     list_select_related = ["district__province", "province", "granted_by"]
     autocomplete_fields = ["district", "province"]
-    readonly_fields = ["granted_by", "granted_at"]
+    readonly_fields = ["granted_by", "granted_at", "withdrawn_by", "withdrawn_at"]
 
     @admin.display(description="พื้นที่")
     def area(self, exc):

@@ -96,6 +96,7 @@ class BaseSaleRowFormSet(forms.BaseFormSet):
         self._check_ids()
         if any(self.errors):
             return
+        self._check_not_empty()
         seen, producer_types, problems = {}, {}, 0
         for number, form in enumerate(self.forms, start=1):
             data = form.cleaned_data
@@ -123,6 +124,18 @@ class BaseSaleRowFormSet(forms.BaseFormSet):
                 "มีรายการซ้ำหรือประเภทกลุ่มไม่ตรงกัน กรุณาแก้ไขแถวที่มีข้อความสีแดง",
                 code="rows",
             )
+
+    def _check_not_empty(self):
+        """Refuse a post that keeps, adds and deletes nothing: it is not a save.
+
+        Saving it would still raise the month's revision and make every other open page
+        of the month stale for nothing.
+        """
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data and (not self._should_delete_form(form) or data.get("id")):
+                return
+        raise forms.ValidationError("ไม่มีรายการให้บันทึก กรุณากรอกอย่างน้อยหนึ่งรายการ", code="empty")
 
     def _check_ids(self):
         locked, seen = 0, set()

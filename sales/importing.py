@@ -22,10 +22,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports.excel import cell_text
+from reports.excel import put
+from sales.bounded_xlsx import Deadline, inspect_archive, sheet_rows
 from sales.fields import parse_amount
 from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
-from sales.models import MonthlySale, ProducerType, ProductType
+from sales.models import MonthlySale, Producer, ProducerType, ProductType
 
 TITLE = "แบบรายงานข้อมูลผลการจำหน่ายสินค้าหนึ่งตำบล หนึ่งผลิตภัณฑ์ OTOP (รต.1)"
 HEADERS = (
@@ -42,6 +43,19 @@ HEADERS = (
 FIELDS = ("name", "product_type", "producer_type", "domestic", "export")
 HEADER_ROW = 5  # in the template; an uploaded file's header may be anywhere near the top
 HEADER_SEARCH_ROWS = 20
+MAX_HEADER_COLUMNS = 20  # a header row is looked for in the first columns only
+# Data may have blank lines between rows, but not without end: a row numbered past this
+# many lines below the header stops the read (sales.bounded_xlsx.sheet_rows).
+MAX_LINES_BELOW_HEADER = 2 * MAX_ROWS
+# The longest text a cell may hold, per field: the producer's name as the model stores
+# it, a type label with room for spaces, an amount with separators and words to spare.
+MAX_TEXT = {
+    "name": Producer._meta.get_field("name").max_length,
+    "product_type": 100,
+    "producer_type": 100,
+    "domestic": 40,
+    "export": 40,
+}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
@@ -167,16 +181,22 @@ def build_template(district, fiscal_month, rows):
             if line
             else [None] * 6
         )
-        values.append(f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))')
         # Thai needs room above and below the line for its vowels and tone marks.
         sheet.row_dimensions[number].height = 21
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column, value=cell_text(value))
+            cell = put(sheet.cell(row=number, column=column), value)
             cell.font = body
             cell.border = border
             cell.alignment = alignments[min(column, 5)]
             if column >= 5:
                 cell.number_format = AMOUNT_FORMAT
+        # The total: the one formula of the template, written on purpose (not through put).
+        total = sheet.cell(row=number, column=7)
+        total.value = f'=IF(COUNT(E{number}:F{number})=0,"",SUM(E{number}:F{number}))'
+        total.font = body
+        total.border = border
+        total.alignment = alignments[5]
+        total.number_format = AMOUNT_FORMAT
 
     data_end = HEADER_ROW + MAX_ROWS
     for column, choices, what in (
@@ -227,6 +247,9 @@ def read_rows(upload):
        refuse what openpyxl cannot open, such as an .xls or a text file renamed .xlsx.
     3. Find the header row near the top of a sheet and check its columns one by one.
     4. Read the rows below it, skipping blank ones; refuse none, or more than MAX_ROWS.
+    Every step is bounded (sales.bounded_xlsx): parts that inflate out of proportion are
+    refused before parsing, reading stops at a row numbered past the last allowed and at
+    a cell longer than its field allows, and the whole read has a time budget.
     """
     if PurePath(upload.name or "").suffix.lower() != ".xlsx":
         raise forms.ValidationError(
@@ -239,6 +262,8 @@ def read_rows(upload):
             f"ไฟล์มีขนาด {_size(upload.size)} เกินกว่าที่รับได้ (ไม่เกิน {_size(max_file_bytes())})",
             code="too_large",
         )
+    inspect_archive(upload)
+    deadline = Deadline()
     try:
         book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
     except Exception as error:
@@ -246,8 +271,9 @@ def read_rows(upload):
         # XML, missing parts): whichever it is, the officer's answer is the same.
         raise forms.ValidationError(UNREADABLE, code="unreadable") from error
     try:
-        sheet, header_row = _find_header(book)
-        return _data_rows(sheet, header_row)
+        deadline.check()
+        sheet, header_row = _find_header(book, deadline)
+        return _data_rows(sheet, header_row, deadline)
     except forms.ValidationError:
         raise
     except Exception as error:
@@ -270,7 +296,7 @@ def _squash(value):
     return "".join(str(value).split()).casefold() if value is not None else ""
 
 
-def _find_header(book):
+def _find_header(book, deadline):
     """Return (sheet, row number) of the first header row, or raise with what is wrong.
 
     A row near the top that has at least two of the expected headers is taken as the
@@ -280,8 +306,10 @@ def _find_header(book):
     for sheet in book.worksheets:
         if not hasattr(sheet, "iter_rows"):
             continue  # a chart sheet
-        rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
-        for number, values in enumerate(rows, start=1):
+        rows = sheet_rows(
+            sheet, deadline, MAX_HEADER_COLUMNS, HEADER_SEARCH_ROWS, lambda *row: True
+        )
+        for number, values in rows:
             cells = [_squash(v) for v in values]
             if sum(text in wanted for text in cells) >= 2:
                 problems = _header_problems(cells, wanted)
@@ -316,12 +344,25 @@ def _header_problems(cells, wanted):
     return problems
 
 
-def _data_rows(sheet, header_row):
+def _data_rows(sheet, header_row, deadline):
     rows = []
-    lines = sheet.iter_rows(min_row=header_row + 1, max_col=len(HEADERS), values_only=True)
-    for line, values in enumerate(lines, start=header_row + 1):
+    last_line = header_row + MAX_LINES_BELOW_HEADER
+
+    def past_last(line, values):
+        if any(_text(value) for value in values[1:6]):
+            raise forms.ValidationError(
+                f"ไฟล์มีข้อมูลที่แถวที่ {line:,} ซึ่งเลยแถวที่ {last_line:,} "
+                f"อันเป็นแถวสุดท้ายที่รับได้ (ไม่เกิน {MAX_ROWS:,} แถวต่อเดือนของอำเภอ) "
+                "กรุณาลบแถวที่เกินมา หรือใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ",
+                code="too_many_rows",
+            )
+        return False  # an empty row that only carries formatting
+
+    lines = sheet_rows(sheet, deadline, len(HEADERS), last_line, past_last)
+    for line, values in lines:
+        if line <= header_row:
+            continue
         texts = [_text(value) for value in values[1:6]]
-        texts += [""] * (len(FIELDS) - len(texts))
         if not any(texts):
             continue
         if len(rows) == MAX_ROWS:
@@ -330,6 +371,7 @@ def _data_rows(sheet, header_row):
                 "กรุณาตรวจสอบว่าไม่มีแถวเกินมา หรือแบ่งนำเข้าเป็นหลายไฟล์",
                 code="too_many_rows",
             )
+        _check_lengths(line, texts)
         rows.append({"line": line, **dict(zip(FIELDS, texts, strict=True))})
     if not rows:
         raise forms.ValidationError(
@@ -337,6 +379,22 @@ def _data_rows(sheet, header_row):
             code="no_rows",
         )
     return rows
+
+
+def _check_lengths(line, texts):
+    """Refuse a cell longer than its field could ever take, before it reaches the preview.
+
+    The form would refuse such a name or amount too, but only after the text has been
+    kept in the session and shown back in full; a cell of megabytes stops here.
+    """
+    for index, (name, text) in enumerate(zip(FIELDS, texts, strict=True)):
+        if len(text) > MAX_TEXT[name]:
+            column = get_column_letter(index + 2)
+            raise forms.ValidationError(
+                f"แถวที่ {line:,} คอลัมน์ {column} (“{HEADERS[index + 1]}”) ยาว {len(text):,} ตัวอักษร "
+                f"เกินกว่าที่ช่องนี้รับได้ ({MAX_TEXT[name]:,} ตัวอักษร) กรุณาแก้ไขในไฟล์แล้วอัปโหลดอีกครั้ง",
+                code="too_long",
+            )
 
 
 def _text(value):

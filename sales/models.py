@@ -116,6 +116,8 @@ class Producer(models.Model):
         related_name="producers",
         verbose_name="ตำบล",
     )
+    # An inactive producer keeps its history; new months stop offering it (quality.registry).
+    active = models.BooleanField("ยังดำเนินการอยู่", default=True)
     created_at = models.DateTimeField("สร้างเมื่อ", auto_now_add=True)
 
     class Meta:
@@ -298,6 +300,16 @@ class LockException(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="อนุมัติโดย"
     )
     granted_at = models.DateTimeField("อนุมัติเมื่อ", auto_now_add=True)
+    # A withdrawal ends the exception early; the row stays, with who and when, as the record.
+    withdrawn_at = models.DateTimeField("ยกเลิกเมื่อ", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ยกเลิกโดย",
+    )
 
     class Meta:
         ordering = ["-granted_at"]

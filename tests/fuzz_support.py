@@ -209,19 +209,24 @@ good_names = st.sampled_from(
 
 
 @st.composite
-def names(draw, clean=False):
+def names(draw, clean=False, limit=200):
     """A name and what it saves as: a good one folded, else UNKNOWN or INVALID.
 
-    `clean` draws only good names, so that whole pages can be valid and saved.
+    `clean` draws only good names, so that whole pages can be valid and saved; `limit` is the
+    field's length (200 for names, 1,000 for a send-back reason).
     """
     text = draw(good_names if clean else good_names | nasty_text)
-    return text, name_expectation(text)
+    return text, name_expectation(text, limit)
 
 
-def name_expectation(text):
+# The longest text each free-text field takes (the forms' max_length).
+TEXT_LIMITS = {"name": 200, "product": 200, "agency": 200, "reason": 1000}
+
+
+def name_expectation(text, limit=200):
     if text in ("กลุ่มหนึ่ง", "กลุ่มสอง", "กลุ่มสาม", "กลุ่มใหม่", "กลุ่ม  ทอผ้า ", "กลุ่ม 🍜"):
         return folded(text)
-    if not folded(text) or has_control(text.strip()) or len(text.strip()) > 200:
+    if not folded(text) or has_control(text.strip()) or len(text.strip()) > limit:
         return INVALID
     return UNKNOWN
 
@@ -237,9 +242,9 @@ controlled = st.tuples(
 @st.composite
 def bad_cells(draw, field):
     """One cell that spoils a good page (or, rarely, does not): (text, expected)."""
-    if field in ("name", "product", "agency", "reason"):
+    if field in TEXT_LIMITS:
         text = draw(controlled | nasty_text)
-        return text, name_expectation(text)
+        return text, name_expectation(text, TEXT_LIMITS[field])
     return draw(st.sampled_from(BAD_AMOUNTS)), INVALID
 
 

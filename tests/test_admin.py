@@ -157,8 +157,8 @@ def lock_exception_form(**change):
         "province": "",
         "fiscal_year": "2569",
         "month": "10",
-        "open_until_0": "2025-11-20",
-        "open_until_1": "16:30:00",
+        "open_until_0": "20/11/2568",
+        "open_until_1": "16:30",
         "reason": "ผู้ผลิตส่งยอดล่าช้า",
         **change,
     }
@@ -178,7 +178,12 @@ def test_the_admin_grants_an_exception_in_the_name_of_its_user(admin_client):
         ({"district": ""}, "district", "กรุณาระบุรหัสอำเภอ หรือรหัสจังหวัด"),
         ({"province": "57"}, "province", "ระบุได้อย่างใดอย่างหนึ่งเท่านั้น"),
         ({"month": "11"}, "month", "ยังไม่ถึงกำหนดปิดรับ"),
-        ({"open_until_0": "2025-11-01"}, "open_until", "ต้องอยู่หลังเวลาปัจจุบัน"),
+        ({"open_until_0": "01/11/2568"}, "open_until", "ต้องอยู่หลังเวลาปัจจุบัน"),
+        # Issue 17: an exception could be granted until 9999-12-31.
+        ({"open_until_0": "31/12/9999"}, "open_until", "ไม่ใช่ปี พ.ศ. ที่ใช้ได้"),
+        ({"open_until_0": "31/12/2569"}, "open_until", "ได้ไม่เกิน 90 วัน"),
+        ({"open_until_0": "30/02/2569"}, "open_until", "ไม่มีวันที่ 30 กุมภาพันธ์ 2569"),
+        ({"open_until_1": "24:10"}, "open_until", "ไม่มีเวลา 24:10"),
         ({"fiscal_year": "25"}, "fiscal_year", "ปีงบประมาณต้องอยู่ระหว่าง"),
     ],
 )

@@ -19,7 +19,7 @@ VALID = {
     "province": "",
     "fiscal_year": "2569",
     "month": "10",
-    "open_until_date": "2025-11-20",
+    "open_until_date": "20/11/2568",
     "open_until_time": "16:30",
     "reason": "ผู้ผลิตส่งยอดล่าช้าเพราะน้ำท่วม",
 }
@@ -95,11 +95,11 @@ def test_it_grants_an_exception_for_a_province(client, officers, geography):
         ({"province": "57"}, "province", "ระบุได้อย่างใดอย่างหนึ่งเท่านั้น"),
         ({"district": ""}, "district", "กรุณาระบุรหัสอำเภอ หรือรหัสจังหวัด"),
         (
-            {"open_until_date": "2025-11-12", "open_until_time": "09:59"},
+            {"open_until_date": "12/11/2568", "open_until_time": "09:59"},
             "open_until_date",
             "ต้องอยู่หลังเวลาปัจจุบัน",
         ),
-        ({"open_until_date": "2025-11-31"}, "open_until_date", "วันที่ไม่ถูกต้อง"),
+        ({"open_until_date": "31/11/2568"}, "open_until_date", "ไม่มีวันที่ 31 พฤศจิกายน 2568"),
         ({"month": "11"}, "month", "เดือนพฤศจิกายน 2568 ยังไม่ถึงกำหนดปิดรับ"),
         ({"month": "12"}, "month", "เดือนธันวาคม 2568 ยังไม่ถึงกำหนดปิดรับ"),
         ({"month": "13"}, "month", "ไม่มีเดือนนี้"),

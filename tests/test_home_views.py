@@ -130,7 +130,7 @@ def test_district_home_lists_the_twelve_months_with_their_figures(client, office
     client.force_login(officers["owner"])
     response = client.get(DISTRICT_URL + "?fy=2562")
     months = response.context["months"]
-    assert [fm.month for fm, _ in months] == [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [fm.month for fm, *_ in months] == [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     october = months[0][1]
     assert october.rows == 3
     assert october.total == Decimal("3031.50")

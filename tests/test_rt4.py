@@ -277,10 +277,12 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
         ("province", "50", 404),
         ("other_province", "57", 404),
         ("other_province", "50", 200),
-        # A district may not see its neighbours' sales side by side with its own.
-        ("owner", "57", 404),
-        ("neighbour", "57", 404),
-        ("outsider", "50", 404),
+        # A district reads its own province's RT.4 (issue 10 point 9), no other province's.
+        ("owner", "57", 200),
+        ("neighbour", "57", 200),
+        ("outsider", "57", 404),
+        ("outsider", "50", 200),
+        ("owner", "50", 404),
         ("department", "57", 200),
         ("department", "50", 200),
         ("department", "all", 200),
@@ -336,3 +338,16 @@ def test_it_refuses_a_post(client, officers):
     client.force_login(officers["province"])
 
     assert client.post(url()).status_code == 405
+
+
+def test_a_district_reads_its_provinces_rt4_with_links_it_may_follow(client, officers, sales):
+    client.force_login(officers["owner"])
+    response = client.get(url("57"))
+    page = response.content.decode()
+    assert response.context["total"].label == "รวมจังหวัดเชียงราย"
+    assert "เวียงชัย" in page  # its neighbours, side by side, to check as the circular asks
+    # Its RT.3 link is its own district's (the province's RT.3 is not its to read).
+    assert response.context["rt3_url"].startswith("/reports/rt3/5701/")
+    assert client.get(response.context["rt3_url"]).status_code == 200
+    # Its reports menu offers it.
+    assert 'href="/reports/rt4/57/' in client.get("/district/5701/").content.decode()

@@ -19,6 +19,7 @@ number of combinations tried (pytest tests/test_security_sweep.py -k sweep_refus
 
 import datetime
 import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from unittest import mock
@@ -30,10 +31,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.clients import create_api_client
+from api.models import ApiClient
 from confirmations import services as confirmations
 from confirmations.models import AuditEntry
 from otopdoc.fiscal import BANGKOK, FISCAL_ORDER, FiscalMonth
 from otopdoc.models import Officer
+from quality.models import ProducerEvent, RowNote
 from reports.models import MonthTotal
 from sales.models import (
     DistrictMonth,
@@ -73,6 +77,8 @@ NOT_DEPARTMENT = ABOVE_DISTRICT | {"province"}
 
 # Named patterns the sweep leaves out, with the reason.
 EXCLUDED_NAMESPACES = {
+    "api": "the JSON API signs in by token, not session: swept by API_CASES below "
+    "(test_every_api_url_has_a_case_in_the_sweep, test_the_api_sweep_refuses)",
     "admin": "Django's admin: staff only, its own permissions (tests/test_admin.py, "
     "test_the_admin_refuses_every_officer below)",
 }
@@ -130,6 +136,10 @@ def entry_post(data):
         )
     form["rows-0-DELETE"] = "on"
     return form
+
+
+def producer_kwargs(data):
+    return {"district": "5701", "producer_id": data["sales"]["5701"][0].producer_id}
 
 
 def ticks_post(data, code="5701"):
@@ -191,7 +201,7 @@ def grant_post(data):
         "province": "",
         "fiscal_year": str(FY),
         "month": "10",
-        "open_until_date": "2026-11-30",
+        "open_until_date": "30/11/2569",
         "open_until_time": "23:59",
         "reason": "ขอเปิดเอง",
     }
@@ -219,6 +229,9 @@ CASES = {
     "nation-home": Case(get_refused=NOT_DEPARTMENT),
     "lock-exceptions": Case(get_refused=NOT_DEPARTMENT, post=grant_post),
     "lock-exception-grant": Case(get_refused=NOT_DEPARTMENT, post=grant_post, not_allowed={"GET"}),
+    "lock-exception-withdraw": Case(
+        kwargs=lambda d: {"pk": d["exception"]}, get_refused=NOT_DEPARTMENT, not_allowed={"GET"}
+    ),
     "sales-month": Case(
         kwargs=district_kwargs, post=entry_post, get_refused=STRANGERS, post_refused=DISTRICT_WRITE
     ),
@@ -303,9 +316,10 @@ CASES = {
             not_allowed={"POST"},
         ),
     ],
+    # The province's own districts may read its RT.4 (issue 10 point 9); others may not.
     "report-rt4": Case(
         kwargs=lambda d: {"province": "57", "fiscal_year": FY},
-        get_refused=ABOVE_DISTRICT,
+        get_refused={"outsider", "other_province"},
         not_allowed={"POST"},
     ),
     "report-rt4-nation": Case(
@@ -319,6 +333,60 @@ CASES = {
         kwargs=lambda d: {"fiscal_year": FY},
         get_refused={"outsider", "neighbour", "own_district"},
         not_allowed={"POST"},
+    ),
+    # Trust in the figures (quality): outliers, notes on a row, the producer registry.
+    "report-outliers": [
+        Case(
+            kwargs=lambda d: {"area": "57", "fiscal_year": FY, "month": MONTH},
+            get_refused=ABOVE_DISTRICT,
+            not_allowed={"POST"},
+        ),
+        Case(
+            kwargs=lambda d: {"area": "all", "fiscal_year": FY, "month": MONTH},
+            get_refused=NOT_DEPARTMENT,
+            not_allowed={"POST"},
+        ),
+    ],
+    "report-follow-up": [
+        Case(kwargs=lambda d: {"area": "57"}, get_refused=ABOVE_DISTRICT, not_allowed={"POST"}),
+        Case(kwargs=lambda d: {"area": "all"}, get_refused=NOT_DEPARTMENT, not_allowed={"POST"}),
+    ],
+    # The row is not province-confirmed: the department may not see it either.
+    "row-note": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        get_refused=STRANGERS | {"department"},
+        not_allowed={"POST"},
+    ),
+    "row-note-explain": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        post=lambda d: {"explanation": "ปลอม"},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "row-note-follow-up": Case(
+        kwargs=lambda d: {"sale_id": d["sales"]["5701"][1].pk},
+        post=lambda d: {"follow_up": "on", "note": "ปลอม"},
+        post_refused=STRANGERS | {"own_district", "department"},
+        not_allowed={"GET"},
+    ),
+    "producer-list": Case(
+        kwargs=lambda d: {"district": "5701"}, get_refused=STRANGERS, not_allowed={"POST"}
+    ),
+    "producer-detail": Case(kwargs=producer_kwargs, get_refused=STRANGERS, not_allowed={"POST"}),
+    "producer-rename": Case(
+        kwargs=producer_kwargs,
+        post=lambda d: {"name": "ปลอม"},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "producer-merge": Case(
+        kwargs=producer_kwargs,
+        post=lambda d: {"other": d["sales"]["5701"][1].producer_id},
+        post_refused=DISTRICT_WRITE,
+        not_allowed={"GET"},
+    ),
+    "producer-active": Case(
+        kwargs=producer_kwargs, post=lambda d: {}, post_refused=DISTRICT_WRITE, not_allowed={"GET"}
     ),
     # The officer's own password: no area in it, so only anonymous is swept here.
     "password_change": Case(post=password_post),
@@ -477,7 +545,7 @@ def build_world():
         EstimateMonth.objects.create(
             estimate=estimate, month=MONTH, domestic=Decimal("10.00"), export=Decimal("1.00")
         )
-    LockException.objects.create(
+    exception = LockException.objects.create(
         district=geography["mueang_cm"],
         fiscal_year=FY,
         month=10,
@@ -489,6 +557,7 @@ def build_world():
         "users": by_user,
         "sales": sales,
         "lines": lines,
+        "exception": exception.pk,
         "revision": {code: month_revision(d, FISCAL_MONTH) for code, d in _districts(geography)},
     }
 
@@ -512,6 +581,9 @@ GUARDED = [
     EstimateMonth,
     ExportDetail,
     Officer,
+    RowNote,
+    ProducerEvent,
+    ApiClient,
     get_user_model(),
 ]
 
@@ -649,6 +721,7 @@ def test_the_admin_refuses_every_officer(client, data):
 WRITERS = {
     "lock-exceptions": "department",
     "lock-exception-grant": "department",
+    "lock-exception-withdraw": "department",
     "confirm-province": "province",
     "confirm-send-back": "province",
     "sales-exports": "province",
@@ -698,3 +771,175 @@ def test_the_csrf_check_lets_the_owners_form_through_with_its_token(data):
     form["rows-0-id"] = str(data["sales"]["5701"][0].pk)
     response = client.post(url, {**form, "csrfmiddlewaretoken": str(token)})
     assert response.status_code == 302
+
+
+# --- the JSON API: the same strangers as API clients, by token -----------------------------
+
+# The area of each role's API client: the same areas as the officers of USERS.
+API_AREAS = {
+    "outsider": ("district", "5001"),
+    "neighbour": ("district", "5702"),
+    "other_province": ("province", "50"),
+    "own_district": ("district", "5701"),
+    "province": ("province", "57"),
+    "department": ("department", None),
+}
+API_MONTH = f"/api/v1/months/5701/{FY}/{MONTH}/"
+
+
+@dataclass
+class ApiCase:
+    """A URL of the API with its query, and who is refused by GET and by PUT."""
+
+    url: str
+    params: dict = field(default_factory=dict)
+    get_refused: set = field(default_factory=set)
+    put_refused: set | None = None  # None: the route has no PUT (405 for everybody)
+    public: bool = False  # the schema and its docs: no token needed, no data in them
+
+
+def api_month_body(data):
+    """The owner district's month, every amount changed and one row left out."""
+    return {
+        "revision": data["revision"]["5701"],
+        "rows": [
+            {
+                "name": sale.producer.name,
+                "product_type": sale.product_type,
+                "producer_type": "group",
+                "domestic": "999999",
+                "export": "0",
+            }
+            for sale in data["sales"]["5701"][1:]
+        ],
+    }
+
+
+API_CASES = {
+    "api:clusters": [ApiCase("/api/v1/clusters/")],
+    "api:provinces": [ApiCase("/api/v1/provinces/", {"cluster": "16"})],
+    "api:districts": [ApiCase("/api/v1/districts/", {"province": "57"})],
+    "api:sales": [
+        ApiCase("/api/v1/sales/", {"district": "5701"}, get_refused=STRANGERS),
+        ApiCase("/api/v1/sales/", {"province": "57"}, get_refused=ABOVE_DISTRICT),
+    ],
+    "api:month": [ApiCase(API_MONTH, get_refused=STRANGERS, put_refused=DISTRICT_WRITE)],
+    "api:totals": [
+        ApiCase(
+            "/api/v1/totals/",
+            {"fiscal_year": FY, "level": "district", "area": "5701"},
+            get_refused=STRANGERS,
+        ),
+        ApiCase(
+            "/api/v1/totals/",
+            {"fiscal_year": FY, "level": "province", "area": "57"},
+            get_refused=ABOVE_DISTRICT,
+        ),
+        ApiCase(
+            "/api/v1/totals/", {"fiscal_year": FY, "level": "nation"}, get_refused=ABOVE_DISTRICT
+        ),
+    ],
+    "api:kpi": [
+        ApiCase(f"/api/v1/kpi/{FY}/", get_refused={"outsider", "neighbour", "own_district"})
+    ],
+    "api:completeness": [
+        ApiCase(f"/api/v1/completeness/{FY}/{MONTH}/", {"district": "5701"}, get_refused=STRANGERS),
+        ApiCase(
+            f"/api/v1/completeness/{FY}/{MONTH}/", {"province": "57"}, get_refused=ABOVE_DISTRICT
+        ),
+    ],
+    "api:schema": [ApiCase("/api/schema/", public=True)],
+    "api:docs": [ApiCase("/api/docs/", public=True)],
+}
+
+
+def api_names():
+    return sorted(name for name in url_names() if name.startswith("api:"))
+
+
+def api_combinations():
+    """Yield (name, variant, case, role, method) for every API refusal the sweep expects."""
+    for name in api_names():
+        for variant, case in enumerate(API_CASES.get(name, [None])):
+            if case is None:
+                yield pytest.param(name, 0, None, "any", "GET", id=f"{name}-NO-CASE")
+                continue
+            for method in ("GET", "PUT", "POST"):
+                if method == "GET":
+                    refused = case.get_refused
+                elif method == "PUT" and case.put_refused is not None:
+                    refused = case.put_refused
+                else:
+                    refused = set(API_AREAS)  # no such method here: 405 for everybody
+                roles = refused | ({"anonymous"} if not case.public else set())
+                for role in sorted(roles):
+                    label = f"{name}-{variant}-{role}-{method}"
+                    yield pytest.param(name, variant, case, role, method, id=label)
+
+
+@pytest.fixture(scope="module")
+def api_tokens(world, django_db_blocker):
+    """A token for an API client of each role's area, made inside the world's transaction."""
+    with django_db_blocker.unblock():
+        return {
+            role: create_api_client(f"sweep-{role}", kind, area)[1]
+            for role, (kind, area) in API_AREAS.items()
+        }
+
+
+def test_every_api_url_has_a_case_in_the_sweep():
+    missing = [name for name in api_names() if name not in API_CASES]
+    assert not missing, f"API URLs without a case in the security sweep: {missing}"
+    assert not sorted(set(API_CASES) - set(api_names())), "cases for API URLs that are gone"
+
+
+@pytest.mark.parametrize(("name", "variant", "case", "role", "method"), list(api_combinations()))
+def test_the_api_sweep_refuses(data, api_tokens, name, variant, case, role, method):
+    assert case is not None, f"{name} has no case in tests/test_security_sweep.py API_CASES"
+    client = Client()
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {api_tokens[role]}"}
+    query = "&".join(f"{key}={value}" for key, value in case.params.items())
+    url = f"{case.url}?{query}" if query else case.url
+    before = state()
+    if method == "GET":
+        response = client.get(url, headers=headers)
+    else:
+        send = client.put if method == "PUT" else client.post
+        response = send(
+            url,
+            json.dumps(api_month_body(data)),
+            content_type="application/json",
+            headers=headers,
+        )
+    assert state() == before, f"{method} {url} as {role} changed data"
+    if role == "anonymous":
+        assert response.status_code == 401, (url, method, response.status_code)
+        assert response["Content-Type"] == "application/problem+json"
+        return
+    if case.public:
+        assert response.status_code == 405, (url, method, response.status_code)
+        return
+    allowed = {403, 404} if method != "POST" and (method == "GET" or case.put_refused) else {405}
+    assert response.status_code in allowed, (
+        f"{method} {url} as {role}: {response.status_code}, expected one of {sorted(allowed)}"
+    )
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_owners_api_client_does_write_and_read(data, api_tokens):
+    """Check the refusals above come from the scope: the district's own client writes."""
+    client = Client()
+    headers = {"Authorization": f"Bearer {api_tokens['own_district']}"}
+    for case in [c for cases in API_CASES.values() for c in cases if not c.public]:
+        response = client.get(case.url, case.params, headers=headers)
+        refused = case.get_refused & {"own_district"}
+        assert response.status_code == (404 if refused else 200), (case.url, case.params)
+    before = state()
+    response = client.put(
+        API_MONTH,
+        json.dumps(api_month_body(data)),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 200, response.json()
+    assert state() != before

@@ -14,16 +14,18 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
 from otopdoc.db.router import reads_from_replica
-from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, now
+from otopdoc.fiscal import now
 from otopdoc.templatetags.thai import be
 from reports.excel import ReportSheet, new_workbook, xlsx_response
 from reports.scope import LEVELS, counted_level, row_filter
+from reports.views.pickers import month_picker
 from sales.models import MonthlySale, ProducerType, ProductType
 
 ZERO = Decimal("0.00")
@@ -178,23 +180,17 @@ def _context(request, report, url_name):
         "counted": report.counted,
         "levels": None if department else LEVELS.values(),
         "query": f"?{query}" if query else "",
-        "previous": _neighbour(report.fiscal_month, "previous"),
-        "next": _neighbour(report.fiscal_month, "next"),
+        **month_picker(
+            report.fiscal_month,
+            lambda fm: (
+                reverse(url_name, args=[report.district.code, fm.fiscal_year, fm.month])
+                + (f"?{query}" if query else "")
+            ),
+        ),
         "xlsx_url": f"{request.path}?format=xlsx" + (f"&{query}" if query else ""),
         "url_name": url_name,
         "generated_at": now(),
     }
-
-
-def _neighbour(fiscal_month, step):
-    """Return the month before or after, or None past the accepted years or not yet begun."""
-    try:
-        neighbour = getattr(fiscal_month, step)
-    except ValueError:  # FiscalMonth refuses a year out of range
-        return None
-    if not MIN_FISCAL_YEAR <= neighbour.fiscal_year <= MAX_FISCAL_YEAR:
-        return None
-    return neighbour if neighbour.has_started() else None
 
 
 @login_required

@@ -30,6 +30,7 @@ from otopdoc.templatetags.thai import be
 from reports import figures
 from reports.excel import WHOLE_BAHT, ReportSheet, new_workbook, xlsx_response
 from reports.scope import LEVELS, counted_level
+from reports.views.pickers import month_picker
 from sales.models import Province
 
 TITLE = "แบบรายงานข้อมูลผลการจำหน่ายสินค้าหนึ่งตำบล หนึ่งผลิตภัณฑ์ OTOP แยกตามผลิตภัณฑ์ (รต.3)"
@@ -142,11 +143,7 @@ def rt3(request, area, fiscal_year, month):
             "show_levels": not officer.is_department,
             "query": query,
             "xlsx_url": f"{request.path}?format=xlsx" + (f"&{query}" if query else ""),
-            "months": [
-                (fm, _url(area.code, fm, query)) for fm in fiscal_months(fiscal_month.fiscal_year)
-            ],
-            "previous": _month_link(area.code, fiscal_month.previous, query),
-            "next": _month_link(area.code, fiscal_month.next, query),
+            **month_picker(fiscal_month, lambda fm: _url(area.code, fm, query)),
             "places": _places(officer, area, fiscal_month, query),
             "rt4_url": _rt4_url(officer, area, fiscal_month),
             "note": note(counted),
@@ -157,12 +154,6 @@ def rt3(request, area, fiscal_year, month):
 def _url(code, fiscal_month, query=""):
     url = reverse("report-rt3", args=[code, fiscal_month.fiscal_year, fiscal_month.month])
     return f"{url}?{query}" if query else url
-
-
-def _month_link(code, fiscal_month, query):
-    if in_range(fiscal_month) is None:
-        return None
-    return fiscal_month, _url(code, fiscal_month, query)
 
 
 def _places(officer, area, fiscal_month, query):

@@ -1,18 +1,19 @@
 """RT.4 (รต.4): a fiscal year's sales month by month, per district of a province, or per
 province of the nation grouped by cluster.
 
-Who reads it: a province officer their own province; the department any province and the
-nation, counting only rows the province has confirmed (reports.scope). District officers
-get 404 like any outsider: RT.4 puts every district of the province side by side, and a
-district may not see its neighbours' sales (SPEC section 2); their own figures are in
-RT.3. Each amount is domestic and export together, of every product type.
+Who reads it: a province officer their own province; a district officer the RT.4 of its
+own province, to check it as the circular asks (reports change nothing, so reading is all
+anyone does here); the department any province and the nation, counting only rows the
+province has confirmed (reports.scope). A district of another province gets 404 like any
+outsider. Each amount is domestic and export together, of every product type.
 """
 
 from itertools import groupby
 from operator import attrgetter
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -49,7 +50,7 @@ def month_headers(fiscal_year):
 def rt4(request, province, fiscal_year):
     """Show RT.4 of a province: each district's sales in each month and in the year."""
     officer = officer_of(request.user)
-    province = province_for(request.user, province)
+    province = _province_for(request.user, officer, province)
     fiscal_month = fiscal_month_or_404(fiscal_year, 10)  # 404 for a year out of range
     counted = counted_level(request, officer)
     amounts = figures.monthly_sales(counted, fiscal_year, "district", province=province)
@@ -76,13 +77,28 @@ def rt4(request, province, fiscal_year):
                 fiscal_year,
                 context["query"],
             ),
-            "rt3_url": _rt3_url(province.pk, fiscal_year),
+            "rt3_url": _rt3_url(
+                officer.district_id if officer.is_district else province.pk, fiscal_year
+            ),
+            "own_district": officer.district_id,
             "up_url": (
                 reverse("report-rt4-nation", args=[fiscal_year]) if officer.is_department else None
             ),
         }
     )
     return render(request, "reports/rt4.html", context)
+
+
+def _province_for(user, officer, code):
+    """Return the province whose RT.4 the officer may read, or raise 404.
+
+    A district officer reads its own province's only; everyone else as otopdoc.access says.
+    """
+    if officer.is_district:
+        if code != officer.district.province_id:
+            raise Http404("ไม่พบจังหวัดนี้")
+        return get_object_or_404(Province.objects.select_related("cluster"), pk=code)
+    return province_for(user, code)
 
 
 @login_required

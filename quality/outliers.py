@@ -1,0 +1,380 @@
+"""Outliers by each producer's own history (issue 15 point 1).
+
+A row's total is compared with the same producer's totals of the same product type over
+the months before it (up to OTOP_OUTLIER_WINDOW, 24): the modified z-score of Iglewicz and
+Hoaglin, 0.6745 x (total - median) / MAD, marks it when above OTOP_OUTLIER_Z (3.5). DHIS2
+uses the same test because OTOP-like sales swing with fairs: a spike within the
+producer's usual spread passes, a typo of a thousand times does not. With fewer than
+OTOP_OUTLIER_MIN_HISTORY (6) months of history, the old rule holds instead: ten times the
+last month's figure, or a tenth of it.
+
+The history of a month is read once per district and kept as Baseline rows, stamped with
+the state of the district's running totals; a change to the district's history (any
+writer refreshes its totals) makes the stamp stale and the next reader recomputes that
+district only. So a page costs a fixed number of queries and the national list of a month
+joins its rows with their baselines in one query.
+"""
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, Sum
+
+from otopdoc.fiscal import FiscalMonth
+from quality.models import Baseline, BaselineStamp
+from reports.models import MonthTotal
+from sales.models import District, MonthlySale
+
+Z_FACTOR = Decimal("0.6745")  # 1 / the 0.75 quantile of the normal distribution
+MEAN_AD_FACTOR = Decimal("1.253314")  # sqrt(pi / 2): MeanAD to a standard deviation
+JUMP = 10  # the old rule: ten times last month, or a tenth of it
+UP, DOWN = "up", "down"
+ZSCORE, JUMP_RULE = "zscore", "jump"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a row is worth a check: how far from its usual figure, and by which test."""
+
+    rule: str  # ZSCORE or JUMP_RULE
+    direction: str  # UP or DOWN
+    expected: Decimal  # the median, or last month's figure under the old rule
+    deviation: Decimal  # total - expected, in baht
+    score: Decimal | None  # the modified z-score, under ZSCORE
+
+    @property
+    def label(self):
+        word = "สูงกว่า" if self.direction == UP else "ต่ำกว่า"
+        if self.rule == ZSCORE:
+            return f"{word}ปกติของผู้ผลิตรายนี้มาก (ค่า z = {self.score:,.1f})"
+        return f"{word}เดือนก่อน 10 เท่าขึ้นไป (ประวัติไม่ถึง {min_history()} เดือน)"
+
+
+def threshold():
+    return Decimal(str(settings.OTOP_OUTLIER_Z))
+
+
+def min_history():
+    return settings.OTOP_OUTLIER_MIN_HISTORY
+
+
+def window(fiscal_month):
+    """Return the months whose figures make a month's history, newest first."""
+    months, month = [], fiscal_month
+    for _ in range(settings.OTOP_OUTLIER_WINDOW):
+        month = month.previous
+        months.append(month)
+    return months
+
+
+def month_index(fiscal_year, month):
+    """Return a number that orders months in time (fiscal order within a fiscal year)."""
+    return fiscal_year * 12 + FiscalMonth(fiscal_year, month).order
+
+
+def summarise(totals):
+    """Return (months, median, MAD, mean absolute deviation, last) of a history.
+
+    `totals` are Decimal figures in time order, oldest first.
+    """
+    median = Decimal(statistics.median(totals))
+    deviations = [abs(total - median) for total in totals]
+    mad = Decimal(statistics.median(deviations))
+    mean_ad = sum(deviations, Decimal(0)) / len(deviations)
+    return len(totals), median, mad, mean_ad.quantize(Decimal("0.0001")), totals[-1]
+
+
+def judge(total, months, median, mad, mean_ad, last):
+    """Return a Flag if `total` stands out from its history, else None.
+
+    Steps:
+    1. Six months of history or more: the modified z-score on the median and MAD; when
+       more than half the months share one figure (MAD 0), the mean absolute deviation
+       scaled to match; when every month is the same figure, the ten-times rule on it.
+    2. Less history: the ten-times rule on the last month's figure.
+    No history at all: nothing to compare with, no flag.
+    """
+    if not months:
+        return None
+    if months >= min_history():
+        deviation = total - median
+        if mad > 0:
+            score = Z_FACTOR * deviation / mad
+        elif mean_ad > 0:
+            score = deviation / (MEAN_AD_FACTOR * mean_ad)
+        else:
+            return _jump(total, median)
+        if abs(score) <= threshold():
+            return None
+        return Flag(ZSCORE, UP if deviation > 0 else DOWN, median, deviation, score)
+    return _jump(total, last)
+
+
+def _jump(total, expected):
+    """The old rule: ten times the expected figure or more, or a tenth of it or less."""
+    if total == expected:
+        return None
+    if total >= expected * JUMP:
+        return Flag(JUMP_RULE, UP, expected, total - expected, None)
+    if total * JUMP <= expected:
+        return Flag(JUMP_RULE, DOWN, expected, total - expected, None)
+    return None
+
+
+# --- baselines ---------------------------------------------------------------------------
+
+
+def _window_filter(fiscal_month, prefix=""):
+    condition = Q()
+    for month in window(fiscal_month):
+        condition |= Q(**{f"{prefix}fiscal_year": month.fiscal_year, f"{prefix}month": month.month})
+    return condition
+
+
+def _signatures(fiscal_month, districts):
+    """Return {district code: signature} of the districts' history in the window.
+
+    Every writer replaces its month's running totals (reports.totals.refresh_month) with
+    new rows, so their count, id sum and largest id change whenever the history does.
+    """
+    totals = MonthTotal.objects.filter(_window_filter(fiscal_month))
+    if districts is not None:
+        totals = totals.filter(district__in=districts)
+    return {
+        row["district"]: f"{row['n']}:{row['ids']}:{row['top']}"
+        for row in totals.values("district")
+        .annotate(n=Count("id"), ids=Sum("id"), top=Max("id"))
+        .order_by()
+    }
+
+
+def ensure_baselines(fiscal_month, districts=None):
+    """Bring the baselines of a month up to date for some districts (None: the nation).
+
+    Steps:
+    1. Read the signature of each district's history and the stamps of the baselines.
+    2. For the districts whose history changed since, read their history in one query,
+       summarise each producer and product type, and replace their baselines and stamps.
+    A fixed number of queries whatever the number of rows or districts.
+    """
+    if districts is not None:
+        districts = [getattr(d, "pk", d) for d in districts]
+    current = _signatures(fiscal_month, districts)
+    stamps = BaselineStamp.objects.filter(
+        fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+    )
+    if districts is not None:
+        stamps = stamps.filter(district__in=districts)
+    stamped = dict(stamps.values_list("district", "signature"))
+    stale = {code for code, sig in current.items() if stamped.get(code) != sig}
+    stale |= {code for code in stamped if code not in current}
+    if stale:
+        _recompute(fiscal_month, stale, current)
+    return len(stale)
+
+
+@transaction.atomic
+def _recompute(fiscal_month, stale, current):
+    history = {}
+    rows = (
+        MonthlySale.objects.filter(_window_filter(fiscal_month), district__in=stale)
+        .values_list("district", "producer_id", "product_type", "fiscal_year", "month", "total")
+        .order_by()
+    )
+    for district, producer_id, product_type, fiscal_year, month, total in rows.iterator(
+        chunk_size=20000
+    ):
+        history.setdefault((district, producer_id, product_type), []).append(
+            (month_index(fiscal_year, month), total)
+        )
+    baselines = []
+    for (district, producer_id, product_type), figures in history.items():
+        figures.sort()
+        months, median, mad, mean_ad, last = summarise([total for _, total in figures])
+        baselines.append(
+            Baseline(
+                district_id=district,
+                producer_id=producer_id,
+                product_type=product_type,
+                fiscal_year=fiscal_month.fiscal_year,
+                month=fiscal_month.month,
+                months=months,
+                median=median,
+                mad=mad,
+                mean_ad=mean_ad,
+                last=last,
+            )
+        )
+    here = {"fiscal_year": fiscal_month.fiscal_year, "month": fiscal_month.month}
+    Baseline.objects.filter(district__in=stale, **here).delete()
+    BaselineStamp.objects.filter(district__in=stale, **here).delete()
+    # ignore_conflicts: a reader who recomputed the same district at the same moment wrote
+    # the same figures; the stamp of either is right.
+    Baseline.objects.bulk_create(baselines, batch_size=5000, ignore_conflicts=True)
+    BaselineStamp.objects.bulk_create(
+        [
+            BaselineStamp(district_id=code, signature=current[code], **here)
+            for code in stale
+            if code in current
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# --- rows of a page ----------------------------------------------------------------------
+
+
+def flags_for(rows, district, fiscal_month):
+    """Return {row id: Flag} for rows of one district's month (three to five queries)."""
+    if not rows:
+        return {}
+    ensure_baselines(fiscal_month, [district])
+    found = {
+        (b.producer_id, b.product_type): b
+        for b in Baseline.objects.filter(
+            district=district,
+            fiscal_year=fiscal_month.fiscal_year,
+            month=fiscal_month.month,
+            producer_id__in={row.producer_id for row in rows},
+        )
+    }
+    flags = {}
+    for row in rows:
+        baseline = found.get((row.producer_id, row.product_type))
+        flag = baseline and judge(row.total, *_stats(baseline))
+        if flag:
+            flags[row.pk] = flag
+    return flags
+
+
+def baselines_for(district, fiscal_month, producer_ids=None):
+    """Return {(producer id, product type): Baseline} of a district's month (for the grid)."""
+    ensure_baselines(fiscal_month, [district])
+    found = Baseline.objects.filter(
+        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+    )
+    if producer_ids is not None:
+        found = found.filter(producer_id__in=producer_ids)
+    return {(b.producer_id, b.product_type): b for b in found}
+
+
+def _stats(baseline):
+    return baseline.months, baseline.median, baseline.mad, baseline.mean_ad, baseline.last
+
+
+def recent_history(rows, fiscal_month, visible=None):
+    """Return {(producer id, product type): [(FiscalMonth, total)]}, newest first, one query."""
+    if not rows:
+        return {}
+    visible = visible if visible is not None else MonthlySale.objects.all()
+    found = {}
+    for producer_id, product_type, fiscal_year, month, total in (
+        visible.filter(_window_filter(fiscal_month), producer_id__in={r.producer_id for r in rows})
+        .values_list("producer_id", "product_type", "fiscal_year", "month", "total")
+        .order_by()
+    ):
+        found.setdefault((producer_id, product_type), []).append(
+            (FiscalMonth(fiscal_year, month), total)
+        )
+    for figures in found.values():
+        figures.sort(key=lambda pair: month_index(pair[0].fiscal_year, pair[0].month), reverse=True)
+    return found
+
+
+# --- the list of a month -----------------------------------------------------------------
+
+FLAGGED_SQL = """
+SELECT s.id, s.total, b.months, b.median, b.mad, b.mean_ad, b.last
+FROM {sale} s
+JOIN {baseline} b
+  ON b.producer_id = s.producer_id AND b.product_type = s.product_type
+ AND b.fiscal_year = s.fiscal_year AND b.month = s.month
+{join}
+WHERE s.fiscal_year = %(fy)s AND s.month = %(month)s {where}
+  AND (
+    (b.months >= %(min)s AND b.mad > 0
+       AND %(factor)s * ABS(s.total - b.median) > %(z)s * b.mad)
+    OR (b.months >= %(min)s AND b.mad = 0 AND b.mean_ad > 0
+       AND ABS(s.total - b.median) > %(z)s * %(mean_factor)s * b.mean_ad)
+    OR ((b.months < %(min)s OR (b.mad = 0 AND b.mean_ad = 0))
+       AND s.total <> {expected}
+       AND (s.total >= %(jump)s * {expected} OR s.total * %(jump)s <= {expected}))
+  )
+ORDER BY ABS(s.total - {expected}) DESC, s.id
+"""
+EXPECTED = "(CASE WHEN b.months >= %(min)s THEN b.median ELSE b.last END)"
+
+
+def flagged_rows(
+    fiscal_month,
+    *,
+    province=None,
+    cluster=None,
+    product_type=None,
+    province_confirmed_only=False,
+):
+    """Return [(row id, Flag)] of a month's outliers, largest deviation in baht first.
+
+    Steps:
+    1. Bring the baselines of the area's districts up to date (ensure_baselines).
+    2. One query joins the month's rows with their baselines and keeps those that stand
+       out, by the same tests as judge(), which then gives each its Flag.
+    """
+    if province is not None:
+        districts = list(province.districts.values_list("code", flat=True))
+    elif cluster is not None:
+        districts = list(
+            District.objects.filter(province__cluster=cluster).values_list("code", flat=True)
+        )
+    else:
+        districts = None
+    ensure_baselines(fiscal_month, districts)
+    params = {
+        "fy": fiscal_month.fiscal_year,
+        "month": fiscal_month.month,
+        "min": min_history(),
+        "factor": Z_FACTOR,
+        "mean_factor": MEAN_AD_FACTOR,
+        "z": threshold(),
+        "jump": JUMP,
+    }
+    join, where = "", ""
+    quote = connection.ops.quote_name
+    if province is not None or cluster is not None:
+        join = f"JOIN {quote('sales_district')} d ON d.code = s.district_id"
+        if province is not None:
+            where += " AND d.province_id = %(province)s"
+            params["province"] = province.pk
+        else:
+            join += f" JOIN {quote('sales_province')} p ON p.code = d.province_id"
+            where += " AND p.cluster_id = %(cluster)s"
+            params["cluster"] = cluster.pk
+    if product_type:
+        where += " AND s.product_type = %(product_type)s"
+        params["product_type"] = product_type
+    if province_confirmed_only:
+        where += " AND s.province_confirmed_at IS NOT NULL"
+    sql = FLAGGED_SQL.format(
+        sale=quote(MonthlySale._meta.db_table),
+        baseline=quote(Baseline._meta.db_table),
+        join=join,
+        where=where,
+        expected=EXPECTED,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    flagged = []
+    for sale_id, total, *stats in found:
+        flag = judge(_decimal(total), stats[0], *(_decimal(value) for value in stats[1:]))
+        if flag:  # SQLite compares in floating point; judge() has the last word
+            flagged.append((sale_id, flag))
+    flagged.sort(key=lambda pair: (-abs(pair[1].deviation), pair[0]))
+    return flagged
+
+
+def _decimal(value):
+    return value if isinstance(value, Decimal) else Decimal(str(value))

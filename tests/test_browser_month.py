@@ -1,0 +1,114 @@
+"""Issue 10 points 8 and 11 in a real Chromium, as officers work: B.E. dates typed on the
+exception screen, the district seeing its month open by exception, a withdrawal; and the
+confirmation page's sticky headers, next batch and leave warning.
+
+Each test visits its pages once and checks several things per visit; screenshots land in
+test-artifacts/screenshots/month-*.png at 1366x768.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from otopdoc.fiscal import BANGKOK
+from sales.models import LockException
+from tests.test_browser_shell import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 20 November 2569, 10:00 Bangkok: October 2569 (FY 2570) closed on 5 November.
+NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=BANGKOK)
+DESKTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+def shot(page, screenshot_dir, name, full_page=False):
+    page.screenshot(path=screenshot_dir / f"month-{name}.png", full_page=full_page)
+
+
+def type_into(page, selector, text):
+    """Click a box, clear it with the keyboard and type, as an officer does."""
+    page.locator(selector).click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(text)
+
+
+def test_the_department_types_be_dates_and_the_district_sees_its_exception(
+    new_context, live_server, officers, screenshot_dir
+):
+    department = new_context(viewport=DESKTOP).new_page()
+    sign_in(department, live_server, "cdd")
+    department.goto(live_server.url + "/calendar/exceptions/")
+    # No browser date picker in the C.E. year: a text box that says what it wants.
+    date_box = department.locator("#id_open_until_date")
+    assert date_box.get_attribute("type") == "text"
+    assert date_box.get_attribute("placeholder") == "วว/ดด/ปปปป"
+
+    type_into(department, "#id_district", "5701")
+    department.keyboard.press("Tab")
+    type_into(department, "#id_fiscal_year", "2570")
+    department.locator("#id_month").select_option(label="ตุลาคม")
+    # 12/05/2570 is 12 May 2570: the page says so in words, and the server refuses it
+    # as further than 90 days away (not a year in 3113).
+    type_into(department, "#id_open_until_date", "12/05/2570")
+    expect(department.locator("#open-until-words")).to_have_text("วันที่ 12 พฤษภาคม 2570")
+    type_into(department, "#id_reason", "ผู้ผลิตส่งยอดล่าช้าเพราะน้ำท่วม")
+    department.keyboard.press("Enter")  # a new line in the reason box, not a submit
+    department.get_by_role("button", name="เปิดระบบ").click()
+    expect(department.get_by_text("เปิดเป็นกรณีพิเศษได้ไม่เกิน 90 วันนับจากวันนี้")).to_be_visible()
+    # What was typed is still there.
+    expect(department.locator("#id_open_until_date")).to_have_value("12/05/2570")
+    expect(department.locator("#id_district")).to_have_value("5701")
+    shot(department, screenshot_dir, "exception-bound")
+    assert not LockException.objects.exists()
+
+    # A day February does not have, and a C.E. year: refused by the field in Thai.
+    type_into(department, "#id_open_until_date", "30/02/2570")
+    expect(department.locator("#open-until-words")).to_have_text("")
+    department.get_by_role("button", name="เปิดระบบ").click()
+    expect(department.get_by_text("ไม่มีวันที่ 30 กุมภาพันธ์ 2570")).to_be_visible()
+    type_into(department, "#id_open_until_date", "15/12/2026")
+    department.get_by_role("button", name="เปิดระบบ").click()
+    expect(department.get_by_text("ปี 2026 ไม่ใช่ปี พ.ศ. ที่ใช้ได้")).to_be_visible()
+    assert not LockException.objects.exists()
+
+    # 15/12/2569 at 16.30 น. is granted as typed.
+    type_into(department, "#id_open_until_date", "15/12/2569")
+    type_into(department, "#id_open_until_time", "16.30")
+    department.get_by_role("button", name="เปิดระบบ").click()
+    expect(department.get_by_text("ได้ถึงวันที่ 15 ธันวาคม 2569 16:30 น. แล้ว")).to_be_visible()
+    granted = LockException.objects.get()
+    assert granted.open_until == datetime.datetime(2026, 12, 15, 16, 30, tzinfo=BANGKOK)
+    shot(department, screenshot_dir, "exception-granted", full_page=True)
+
+    # The district sees until when, on its entry page and its home, not "พ้นกำหนดแล้ว".
+    district = new_context(viewport=DESKTOP).new_page()
+    sign_in(district, live_server, "d5701")
+    district.goto(live_server.url + "/sales/5701/2570/10/")
+    badge = district.locator("#exception-badge")
+    expect(badge).to_have_text("เปิดเป็นกรณีพิเศษถึง 15 ธันวาคม 2569 16:30 น.")
+    expect(district.get_by_text("พ้นกำหนดแล้ว")).to_have_count(0)
+    shot(district, screenshot_dir, "exception-entry")
+    district.goto(live_server.url + "/district/5701/?fy=2570")
+    expect(district.locator("[data-exception]")).to_have_text(
+        "เปิดเป็นกรณีพิเศษถึง 15 ธ.ค. 2569 16:30 น."
+    )
+    shot(district, screenshot_dir, "exception-home")
+
+    # The department withdraws it; the browser asks first.
+    department.once("dialog", lambda dialog: dialog.accept())
+    department.get_by_role("button", name="ยกเลิกการเปิดระบบให้อำเภอเมืองเชียงราย").click()
+    expect(department.get_by_text("ยกเลิกแล้ว", exact=True)).to_be_visible()
+    granted.refresh_from_db()
+    assert granted.withdrawn_by == officers["department"]
+    shot(department, screenshot_dir, "exception-withdrawn", full_page=True)
+    district.goto(live_server.url + "/sales/5701/2570/10/")
+    expect(district.get_by_text("พ้นกำหนดแล้ว")).to_be_visible()
+    expect(district.locator("#exception-badge")).to_have_count(0)

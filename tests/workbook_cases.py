@@ -1,0 +1,156 @@
+"""Every workbook the project writes, the officers who may download it, and data to fill it.
+
+Shared by the formula-injection test (openpyxl) and the rendering test (LibreOffice): the
+data holds texts that a spreadsheet would take for formulas, and figures of national size
+(a province's base of 13,042,038,419 baht, months past a billion baht).
+"""
+
+import datetime
+from decimal import Decimal
+
+from otopdoc.fiscal import BANGKOK
+from reports.models import Target
+from reports.totals import refresh_month
+from sales.models import (
+    Estimate,
+    EstimateMonth,
+    ExportDetail,
+    MonthlySale,
+    Producer,
+    ProducerType,
+    ProductType,
+    SalesChannel,
+)
+
+FY, MONTH = 2570, 10
+# 15 October 2569 (2026), 10:00 in Bangkok: October of FY 2570 is open for entry.
+NOW = datetime.datetime(2026, 10, 15, 10, 0, tzinfo=BANGKOK)
+STAMP = datetime.datetime(2026, 10, 14, 9, 0, tzinfo=BANGKOK)
+# What officers typed that a spreadsheet would read as a formula, an error or a DDE call.
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/","คลิกที่นี่")',
+    "+66 กลุ่มทอผ้าบ้านดอย",
+    "-กลุ่มจักสานไม้ไผ่-",
+    "@SUM(1+1)",
+    "=1+1",
+    "#N/A",
+]
+LONG_NAME = (
+    "วิสาหกิจชุมชนกลุ่มแม่บ้านเกษตรกรบ้านสันทรายหลวงพัฒนาผลิตภัณฑ์ผ้าทอมือย้อมสีธรรมชาติและเครื่องจักสานไม้ไผ่เพื่อการส่งออก"
+)
+AGENCY = "=cmd|' /C calc'!A0"
+PRODUCT = "+ผ้าไหมมัดหมี่"
+REASON = "=ยอดไม่ตรงกับใบเสร็จ"
+CERTIFIER = "-นายสมชาย ใจดี"
+POSITION = "@พัฒนาการอำเภอเมืองเชียงราย"
+SOURCE = "=ฐานจากกรมฯ"
+# National-sized figures.
+BIG_DOMESTIC = Decimal("1234567890.12")
+BIG_EXPORT = Decimal("987654321.98")
+CHIANG_MAI_BASE = Decimal("13042038419.00")
+CHIANG_RAI_BASE = Decimal("9876543210.55")
+
+D, P, N = "5701", "57", "all"
+WORKBOOKS = {
+    # name: (url, the officers who may download it, the typed texts it shows)
+    "rt1": (f"/reports/rt1/{D}/{FY}/{MONTH}/?format=xlsx", "owner colleague province department"),
+    "rt2": (f"/reports/rt2/{D}/{FY}/{MONTH}/?format=xlsx", "owner colleague province department"),
+    "rt3-district": (f"/reports/rt3/{D}/{FY}/{MONTH}/?format=xlsx", "owner province department"),
+    "rt3-province": (f"/reports/rt3/{P}/{FY}/{MONTH}/?format=xlsx", "province department"),
+    "rt3-nation": (f"/reports/rt3/{N}/{FY}/{MONTH}/?format=xlsx", "department"),
+    "rt4-province": (f"/reports/rt4/{P}/{FY}/?format=xlsx", "province department"),
+    "rt4-nation": (f"/reports/rt4/all/{FY}/?format=xlsx", "department"),
+    "kpi": (f"/reports/kpi/{FY}/?format=xlsx", "province department"),
+    "estimate": (f"/reports/estimate/{D}/{FY}/?format=xlsx", "owner province department"),
+    "exports": (f"/reports/exports/{P}/{FY}/{MONTH}/?format=xlsx", "province department"),
+    "template": (f"/sales/{D}/{FY}/{MONTH}/import/template.xlsx", "owner province department"),
+}
+# The texts typed by officers that each workbook shows to every reader of it.
+TYPED = {
+    "rt1": [*HOSTILE, LONG_NAME],
+    "rt2": [*HOSTILE, LONG_NAME],
+    "estimate": [CERTIFIER, POSITION],
+    "exports": [HOSTILE[0], PRODUCT, AGENCY],
+    "kpi": [SOURCE],
+    "template": [*HOSTILE, LONG_NAME],
+}
+
+
+def cases():
+    """Return (workbook name, url, officer key) for every workbook and every reader of it."""
+    return [
+        (name, url, who) for name, (url, readers) in WORKBOOKS.items() for who in readers.split()
+    ]
+
+
+def make_data(geography, officers):
+    """Fill district 5701, province 57 and the nation with hostile texts and big figures.
+
+    Every row is province-confirmed, so every reader counts it; one more row, sent back
+    with a hostile reason, shows to the district and province only.
+    """
+    province_officer = officers["province"]
+    district = geography["mueang_cr"]
+    producers = [
+        Producer.objects.create(name=name, district=district, producer_type=kind)
+        for name, kind in zip(
+            [*HOSTILE, LONG_NAME],
+            [ProducerType.COMMUNITY_GROUP, ProducerType.SINGLE_OWNER, ProducerType.SME] * 3,
+            strict=False,
+        )
+    ]
+    kinds = list(ProductType.values)
+    for number, producer in enumerate(producers):
+        for month in (10, 11, 12):
+            MonthlySale.objects.create(
+                producer=producer,
+                district=district,
+                product_type=kinds[number % len(kinds)],
+                fiscal_year=FY,
+                month=month,
+                domestic=BIG_DOMESTIC,
+                export=BIG_EXPORT,
+                district_confirmed_at=STAMP,
+                district_confirmed_by=province_officer,
+                province_confirmed_at=STAMP,
+                province_confirmed_by=province_officer,
+            )
+    MonthlySale.objects.create(
+        producer=producers[0],
+        district=district,
+        product_type=kinds[-1],
+        fiscal_year=FY,
+        month=MONTH,
+        domestic=Decimal("1.00"),
+        export=Decimal("0.00"),
+        returned_at=STAMP,
+        returned_by=province_officer,
+        returned_reason=REASON,
+    )
+    for month in (10, 11, 12):
+        refresh_month(district, FY, month)
+    estimate = Estimate.objects.create(
+        district=district, fiscal_year=FY, certifier_name=CERTIFIER, certifier_position=POSITION
+    )
+    EstimateMonth.objects.bulk_create(
+        EstimateMonth(estimate=estimate, month=m, domestic=BIG_DOMESTIC, export=BIG_EXPORT)
+        for m in range(1, 13)
+    )
+    ExportDetail.objects.create(
+        province=geography["chiang_rai"],
+        fiscal_year=FY,
+        month=MONTH,
+        producer=producers[0],
+        product=PRODUCT,
+        value=BIG_EXPORT,
+        country="JPN",
+        agency=AGENCY,
+        channel=SalesChannel.values[0],
+    )
+    Target.objects.create(
+        province=geography["chiang_mai"], fiscal_year=FY, base=CHIANG_MAI_BASE, source=SOURCE
+    )
+    Target.objects.create(
+        province=geography["chiang_rai"], fiscal_year=FY, base=CHIANG_RAI_BASE, source=SOURCE
+    )
+    return producers
