@@ -71,7 +71,15 @@ NOT_PAGES = {
     "sales-import-confirm": "POST only: answers with the entry page or the import preview",
     "sales-import-template": "an Excel file, not a page",
     "confirm-send-back": "POST only: answers with the province confirmation page",
+    "lock-exception-withdraw": "POST only: answers with the exceptions page",
+    "row-note-explain": "POST only: answers with the row's note page",
+    "row-note-follow-up": "POST only: answers with the row's note page",
+    "producer-rename": "POST only: answers with the producer's page",
+    "producer-merge": "POST only: answers with the producer's page",
+    "producer-active": "POST only: answers with the producer's page",
 }
+# The JSON API answers programs, not people: only its documentation page is a page.
+API_PAGES = {"api:docs"}
 ADMIN_PAGES = {"admin:login"}  # Django's admin: its sign-in page is checked, not its inside
 
 
@@ -83,6 +91,7 @@ class Visit:
     role: str
     path: str
     state: object = None  # a function of (page, world) run after the page loads
+    lang: str = "th"  # the page's language (the API's Swagger UI is English)
 
     @property
     def label(self):
@@ -226,6 +235,12 @@ def password_refused(page, world):
     expect(page.locator(".invalid-feedback").first).to_be_visible()
 
 
+def swagger_drawn(page, world):
+    """Wait until Swagger UI has fetched the schema and drawn its operations and models."""
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator("section.models").first).to_be_visible()
+
+
 def server_error(page, world):
     """The 500 page, as Django's handler renders it, served at this address."""
     from django.test import RequestFactory
@@ -296,6 +311,16 @@ VISITS = [
     Visit("report-exports", "province", "/reports/exports/57/2570/11/"),
     Visit("report-kpi-current", "province", "/reports/kpi/"),
     Visit("report-kpi", "department", "/reports/kpi/2570/"),
+    Visit("report-outliers", "province", "/reports/outliers/57/2570/11/"),
+    Visit("report-outliers", "department", "/reports/outliers/all/2570/11/"),
+    Visit("report-follow-up", "province", "/reports/follow-up/57/"),
+    Visit("report-follow-up", "department", "/reports/follow-up/all/"),
+    Visit("row-note", "district", "/sales/notes/{sent_back}/"),
+    Visit("row-note", "province", "/sales/notes/{sale}/"),
+    Visit("producer-list", "district", "/sales/5701/producers/"),
+    Visit("producer-detail", "district", "/sales/5701/producers/{producer}/"),
+    Visit("producer-detail", "province", "/sales/5701/producers/{producer}/"),
+    Visit("api:docs", "district", "/api/docs/", swagger_drawn, lang="en"),
     # The error pages: 403 (the province may not import), 404, 500.
     Visit("error-403", "province", D + "import/"),
     Visit("error-404", "district", "/sales/9999/2570/11/"),
@@ -354,7 +379,7 @@ def add_states(world):
         code="5703", province_id="57", name_th="เวียงป่าเป้า", name_en="Wiang Pa Pao"
     )
     users["d5703"] = create_officer("d5703", PASSWORD, "district", "5703").user
-    world["ids"] = {"sale": rows[0].pk, "sent_back": rows[2].pk}
+    world["ids"] = {"sale": rows[0].pk, "sent_back": rows[2].pk, "producer": rows[0].producer_id}
 
 
 def signed_in(world, role):
@@ -434,16 +459,18 @@ def test_every_page_has_an_axe_visit():
     """Check every URL name of the resolver is visited here or has a reason not to be."""
     visited = {visit.name for visit in VISITS}
     names = {
-        name for name in url_names() if not name.startswith("admin:") and name not in NOT_PAGES
+        name
+        for name in url_names()
+        if not name.startswith(("admin:", "api:")) and name not in NOT_PAGES
     }
-    names |= ADMIN_PAGES
+    names |= ADMIN_PAGES | (API_PAGES & url_names())
     missing = sorted(names - visited)
     assert not missing, f"pages without a line in tests/test_axe.py VISITS: {missing}"
     stale = sorted(visited - names - ERROR_PAGES)
     assert not stale, f"VISITS of URL names that no longer exist: {stale}"
     for visit in VISITS:
         if visit.name not in ERROR_PAGES:
-            path = visit.path.format(sent_back=1, sale=1)
+            path = visit.path.format(sent_back=1, sale=1, producer=1)
             assert resolve(path).view_name == visit.name, (visit.path, visit.name)
 
 
@@ -469,7 +496,7 @@ def test_the_page_has_no_axe_violation(request, world, contexts, screenshot_dir,
         response = page.goto(url)
         expected = {"error-403": 403, "error-404": 404}.get(visit.name, 200)
         assert response.status == expected, (url, response.status)
-        assert page.evaluate("document.documentElement.lang") == "th"
+        assert page.evaluate("document.documentElement.lang") == visit.lang
         if visit.state:
             visit.state(page, world)
         violations = run_axe(page)
