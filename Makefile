@@ -14,7 +14,7 @@ RUN_ENV := DEBUG=1
 # `make backup` (same settings) dumps DATABASE_URL into BACKUP_DIR; `make restore-check`
 # restores the latest dump into a scratch database and compares its row counts with the dump's.
 
-.PHONY: run serve backup restore-check test install lint format migrations-check collectstatic clean
+.PHONY: run serve notify backup restore-check test install lint format migrations-check collectstatic clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: $(STAMP)
 
 serve: $(STAMP)
 	PY=$(PY) BIND=$(HOST) deploy/with-env.sh deploy/serve.sh
+
+# The notifications worker (docs/deploy.md section 10) with make serve's settings.
+notify: $(STAMP)
+	deploy/with-env.sh $(PY) manage.py send_notifications --loop
 
 backup: $(STAMP)
 	deploy/with-env.sh $(PY) deploy/pgbackup.py dump

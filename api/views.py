@@ -33,6 +33,20 @@ def query(serializer_class, request):
     return checked.validated_data
 
 
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Answer any other path under /api/ with a problem 404, not the pages' HTML 404.
+
+    Path values that fit no route (a month "13x", a year "-1") land here too, so a client
+    always gets JSON; a request without a token still gets 401 first.
+    """
+
+    def get(self, request, *args, **kwargs):
+        raise Http404("ไม่พบที่อยู่นี้ใน API โปรดดู /api/docs/")
+
+    put = post = patch = delete = get
+
+
 # --- geography ---------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from confirmations import signals
 from confirmations.models import Action, AuditEntry, snapshot
 from reports.totals import refresh_month
 from sales.models import DistrictMonth, MonthlySale
@@ -136,6 +137,14 @@ def confirm_district(district, fiscal_month, user, shown, ticked, batch=None):
     _audit(withdraw, Action.DISTRICT_WITHDRAW, user, now, before)
     if confirm or withdraw:
         refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    if confirm:
+        signals.district_confirmed.send(
+            confirm_district,
+            district=district,
+            fiscal_month=fiscal_month,
+            confirmed=len(confirm),
+            user=user,
+        )
     return len(confirm), len(withdraw)
 
 
@@ -208,6 +217,14 @@ def send_back(district, fiscal_month, user, shown, chosen, reason, batch=None):
     )
     _audit(returned, Action.SEND_BACK, user, now, before, reason=reason)
     refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    signals.rows_sent_back.send(
+        send_back,
+        district=district,
+        fiscal_month=fiscal_month,
+        rows=returned,
+        reason=reason,
+        user=user,
+    )
     return len(returned)
 
 

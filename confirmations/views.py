@@ -216,7 +216,9 @@ def _save_ticks(request, level, district, fiscal_month, confirm):
         problem = ConfirmationError(NOT_SAVED)
         return _page(request, level, district, fiscal_month, data["batch"], problem, data["tick"])
     messages.success(request, _saved(confirmed, withdrawn))
-    return redirect(_page_url(level, district, fiscal_month, data["batch"]))
+    url = _page_url(level, district, fiscal_month, data["batch"])
+    # ?saved=1: the page offers the next batch, the officer's likely next step.
+    return redirect(url + ("&" if "?" in url else "?") + "saved=1")
 
 
 def _saved(confirmed, withdrawn):
@@ -317,6 +319,8 @@ def _page(
             ],
             "first": first,
             "last_number": first + len(rows) - 1,
+            "next_batch": _next_batch(batch, batches, count),
+            "just_saved": request.method == "GET" and request.GET.get("saved") == "1",
             "totals": _totals(rows, last),
             "previous_month": fiscal_month.previous,
             "problem": problem,
@@ -401,6 +405,15 @@ def _label(choices, value):
 def _years(shown):
     current = current_fiscal_year()
     return sorted({*range(current, current - 10, -1), shown}, reverse=True)
+
+
+def _next_batch(batch, batches, count):
+    """Return the batch after this one as {"number", "first", "last"} (row numbers), or None."""
+    if batch >= batches:
+        return None
+    following = batch + 1
+    first = batch * BATCH_SIZE + 1
+    return {"number": following, "first": first, "last": min(count, following * BATCH_SIZE)}
 
 
 # --- the pickers -------------------------------------------------------------------------

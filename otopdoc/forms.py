@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
 
 from otopdoc import fiscal
 from otopdoc.fiscal import BANGKOK, FiscalMonth
@@ -213,8 +214,9 @@ class LockExceptionForm(forms.Form):
             self.add_error("open_until_date" if field == "open_until" else field, message)
         return cleaned
 
+    @transaction.atomic
     def save(self, granted_by):
-        """Create the exception, recording who granted it."""
+        """Create the exception, recording who granted it (its notice in the same transaction)."""
         data = self.cleaned_data
         return LockException.objects.create(
             district=data["district"],

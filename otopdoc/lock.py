@@ -13,8 +13,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 
-from otopdoc import fiscal
+from otopdoc import fiscal, signals
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 
 
@@ -89,20 +90,27 @@ def active_exception(fiscal_month, district=None, province=None, at=None):
     )
 
 
+@transaction.atomic
 def withdraw_exception(exception_id, user, at=None):
     """End an exception before its time, recording who withdrew it and when.
 
     One conditional UPDATE: an exception already withdrawn or expired is left as it is
-    and False comes back, so two clicks (or two officers) record one withdrawal.
+    and False comes back, so two clicks (or two officers) record one withdrawal. A real
+    withdrawal is signalled in the same transaction (notifications tells the area).
     """
     from sales.models import LockException
 
     at = at or fiscal.now()
-    return bool(
+    withdrawn = bool(
         LockException.objects.filter(
             pk=exception_id, withdrawn_at__isnull=True, open_until__gt=at
         ).update(withdrawn_at=at, withdrawn_by=user)
     )
+    if withdrawn:
+        signals.lock_exception_withdrawn.send(
+            withdraw_exception, exception_id=exception_id, user=user, at=at
+        )
+    return withdrawn
 
 
 def refusal(officer, fiscal_month=None, district=None, province=None, at=None):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sales",
     "confirmations",
     "reports",
+    "notifications",
     "quality",
     "rest_framework",
     "drf_spectacular",
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "otopdoc.context_processors.officer",
+                "notifications.context_processors.bell",
             ],
             "builtins": ["otopdoc.templatetags.thai"],
         },
@@ -188,6 +190,37 @@ OTOP_EXCEPTION_MAX_DAYS = env_int("OTOP_EXCEPTION_MAX_DAYS", 90, minimum=1, maxi
 if not OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY:
     raise ImproperlyConfigured("Need OTOP_DEADLINE_DAY < OTOP_CLOSE_DAY < OTOP_OPEN_DAY.")
 
+# Notifications (notifications/, docs/deploy.md): links in messages start with SITE_URL;
+# reminders go out these many days before the deadline day, the province's list of open
+# districts this many days before it, the department's summary on this weekday (0 = Monday)
+# from this hour, Asia/Bangkok.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_reminder_days = env_list("NOTIFY_REMINDER_DAYS", default=["3", "1"])
+if not _reminder_days or not all(day.isdigit() and int(day) <= 27 for day in _reminder_days):
+    raise ImproperlyConfigured("NOTIFY_REMINDER_DAYS is days before the deadline, e.g. 3,1.")
+NOTIFY_REMINDER_DAYS = sorted({int(day) for day in _reminder_days}, reverse=True)
+NOTIFY_PROVINCE_REMINDER_DAYS = env_int("NOTIFY_PROVINCE_REMINDER_DAYS", 1, minimum=0, maximum=27)
+NOTIFY_WEEKLY_WEEKDAY = env_int("NOTIFY_WEEKLY_WEEKDAY", 0, minimum=0, maximum=6)
+NOTIFY_WEEKLY_HOUR = env_int("NOTIFY_WEEKLY_HOUR", 8, minimum=0, maximum=23)
+# A delivery that fails is tried again after NOTIFY_RETRY_SECONDS, doubling each time, and
+# given up (its error kept) after NOTIFY_MAX_ATTEMPTS tries.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_LOOP_SECONDS = env_int("NOTIFY_LOOP_SECONDS", 60, minimum=1)
+# E-mail through Django's SMTP backend.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="otop@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# LINE through the Messaging API's push endpoint (LINE Notify closed on 31 March 2025).
+LINE_API_BASE_URL = env_str("LINE_API_BASE_URL", default="https://api.line.me").rstrip("/")
+LINE_CHANNEL_ACCESS_TOKEN = env_str("LINE_CHANNEL_ACCESS_TOKEN", default="")
+LINE_TIMEOUT = env_int("LINE_TIMEOUT", 20, minimum=1)
 # Outliers by each producer's own history (quality.outliers): a row is marked when its
 # modified z-score passes OTOP_OUTLIER_Z (Iglewicz and Hoaglin's 3.5), over the history of
 # the last OTOP_OUTLIER_WINDOW months; with fewer than OTOP_OUTLIER_MIN_HISTORY months the
@@ -223,6 +256,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.problem_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405: the schema describes the API
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OTOP sales data centre API (ศูนย์ข้อมูลยอดจำหน่าย OTOP)",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("confirm/", include("confirmations.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path(
         "accounts/login/",

@@ -7,7 +7,7 @@ monthly rows, so they cost the same whether a month holds ten rows or a hundred 
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from otopdoc.fiscal import (
     fiscal_months,
 )
 from reports.models import MonthTotal
-from sales.models import LockException, Province
+from sales.models import LockException, MonthlySale, Province
 
 
 def _fiscal_year_param(request):
@@ -74,6 +74,9 @@ def district_home(request, code):
         .annotate(**FIGURES)
         .order_by()
     }
+    sent_back = _sent_back(
+        MonthlySale.objects.filter(district=district, fiscal_year=fiscal_year), officer, "month"
+    )
     exceptions = _open_exceptions(district, fiscal_year, now)
     months = [
         (fm, Progress.of(fm, now, figures.get(fm.month)), exceptions.get(fm.month))
@@ -87,6 +90,9 @@ def district_home(request, code):
             "fiscal_year": fiscal_year,
             "months": months,
             "year_total": _sum_progress(p for _, p, _ in months),
+            # Each month with the count of its rows sent back, for the table.
+            "month_rows": [(fm, p, e, sent_back.get(fm.month, 0)) for fm, p, e in months],
+            "sent_back_total": sum(sent_back.values()),
             "is_owner": officer.is_district and officer.district_id == district.pk,
             "year_choices": _year_choices(),
         },
@@ -140,6 +146,15 @@ def province_home(request, code):
             tally.add(progress)
             cells.append(progress)
         districts.append((district, cells))
+    sent_back = _sent_back(
+        MonthlySale.objects.filter(
+            district__province=province, fiscal_year=fiscal_month.fiscal_year
+        ),
+        officer,
+        "district",
+        "month",
+    )
+    names = {district.pk: district for district, _ in districts}
     return render(
         request,
         "otopdoc/province_home.html",
@@ -153,6 +168,11 @@ def province_home(request, code):
             ],
             "can_confirm": officer.is_province,
             "months": months,
+            # Rows the province sent back that the district has not confirmed again yet.
+            "sent_back": [
+                (names[code], FiscalMonth(fiscal_month.fiscal_year, month), count)
+                for (code, month), count in sorted(sent_back.items(), key=lambda i: i[0][::-1])
+            ],
             "year_choices": _year_choices(),
         },
     )
@@ -200,6 +220,23 @@ def nation_home(request):
             "year_choices": _year_choices(),
         },
     )
+
+
+def _sent_back(rows, officer, *keys):
+    """Count the rows sent back and still waiting for the district, grouped by `keys`.
+
+    The department counts province-confirmed rows only, which are never sent back: it
+    gets nothing, without a query.
+    """
+    if officer.is_department:
+        return {}
+    grouped = (
+        rows.filter(returned_at__isnull=False)
+        .values_list(*keys)
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(tuple(row[:-1]) if len(keys) > 1 else row[0]): row[-1] for row in grouped}
 
 
 def _confirmed(row):

@@ -82,6 +82,8 @@ class Baseline(models.Model):
         ]
         indexes = [
             models.Index(fields=["district", "fiscal_year", "month"], name="baseline_district"),
+            # The national list reads one month's baselines of every district.
+            models.Index(fields=["fiscal_year", "month"], name="baseline_month"),
         ]
 
     def __str__(self):

@@ -94,28 +94,33 @@ class BaseSaleRowFormSet(forms.BaseFormSet):
         do not make a formset invalid.
         """
         self._check_ids()
-        if any(self.errors):
-            return
-        self._check_not_empty()
+        if not any(self.errors):
+            self._check_not_empty()
         seen, producer_types, problems = {}, {}, 0
+        # Rows with a bad amount are checked too: every kind of error shows in one round.
         for number, form in enumerate(self.forms, start=1):
-            data = form.cleaned_data
+            data = getattr(form, "cleaned_data", None)
             if not data or self._should_delete_form(form):
                 continue
             name, product_type, producer_type = (
-                data["name"],
-                data["product_type"],
-                data["producer_type"],
+                data.get("name"),
+                data.get("product_type"),
+                data.get("producer_type"),
             )
+            if not name:
+                continue
             key = (name.casefold(), product_type)
-            if key in seen:
+            if product_type and key in seen:
                 problems += 1
                 form.add_error(
                     "name",
                     f"ผู้ผลิตนี้มีรายการประเภท{ProductType(product_type).label}"
                     f"แล้วในเดือนนี้ (แถวที่ {seen[key]}) รวมยอดไว้ในแถวเดียว",
                 )
-            seen.setdefault(key, number)
+            if product_type:
+                seen.setdefault(key, number)
+            if not producer_type:
+                continue
             if producer_types.setdefault(name.casefold(), producer_type) != producer_type:
                 problems += 1
                 form.add_error("producer_type", "ผู้ผลิตรายเดียวกันต้องมีประเภทกลุ่มเดียวกันทุกแถว")

@@ -18,11 +18,25 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports.excel import put
+from reports.excel import (
+    BOX,
+    FONT,
+    HEADER_FILL,
+    LINE_HEIGHT,
+    NOTE_SIZE,
+    SIZE,
+    TITLE_HEIGHT,
+    TITLE_SIZE,
+    put,
+    shown,
+    text_points,
+    units_for,
+    wrapped_lines,
+)
 from sales.bounded_xlsx import Deadline, inspect_archive, sheet_rows
 from sales.fields import parse_amount
 from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
@@ -126,24 +140,25 @@ def build_template(district, fiscal_month, rows):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "รต.1"
-    font = "Tahoma"
+    # The look of every report (reports.excel): TH Sarabun New, the same fills and borders.
+    font = FONT
     last_col = get_column_letter(len(HEADERS))
 
     titles = [
-        (TITLE, Font(name=font, size=14, bold=True)),
+        (TITLE, Font(name=font, size=TITLE_SIZE, bold=True)),
         (
             f"อำเภอ{district.name_th} จังหวัด{district.province.name_th}",
-            Font(name=font, size=12, bold=True),
+            Font(name=font, size=SIZE, bold=True),
         ),
         (
             f"ประจำเดือน{fiscal_month.label} ปีงบประมาณ พ.ศ. {fiscal_month.fiscal_year}",
-            Font(name=font, size=12),
+            Font(name=font, size=SIZE),
         ),
         (
             "กรอกหนึ่งแถวต่อผู้ผลิตหนึ่งรายและประเภทผลิตภัณฑ์หนึ่งประเภท "
             "เลือกประเภทจากรายการ ยอดจำหน่ายเป็นบาท ทศนิยมไม่เกิน 2 ตำแหน่ง "
             "(ไม่มียอดให้ใส่ 0) ช่องรวมทั้งสิ้นคำนวณให้เอง",
-            Font(name=font, size=9, italic=True, color="666666"),
+            Font(name=font, size=NOTE_SIZE, italic=True, color="555555"),
         ),
     ]
     for number, (text, title_font) in enumerate(titles, start=1):
@@ -151,27 +166,28 @@ def build_template(district, fiscal_month, rows):
         cell = sheet.cell(row=number, column=1, value=text)
         cell.font = title_font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.row_dimensions[1].height = 24
-    sheet.row_dimensions[4].height = 28
+    for number in (1, 2, 3):
+        sheet.row_dimensions[number].height = TITLE_HEIGHT
+    sheet.row_dimensions[4].height = 2 * LINE_HEIGHT
 
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    border = BOX
     for column, text in enumerate(HEADERS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=text)
-        cell.font = Font(name=font, size=11, bold=True)
-        cell.fill = PatternFill("solid", fgColor="EDE7F3")
+        cell.font = Font(name=font, size=SIZE, bold=True)
+        cell.fill = HEADER_FILL
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.row_dimensions[HEADER_ROW].height = 36
+    sheet.row_dimensions[HEADER_ROW].height = 2 * LINE_HEIGHT
 
     first = HEADER_ROW + 1
     last = first + min(len(rows) + BLANK_LINES, MAX_ROWS) - 1
-    body = Font(name=font, size=11)
+    body = Font(name=font, size=SIZE)
     alignments = {
-        1: Alignment(horizontal="center", vertical="center"),
-        **{c: Alignment(vertical="center", indent=1) for c in (2, 3, 4)},
-        5: Alignment(vertical="center"),
+        1: Alignment(horizontal="center", vertical="top"),
+        **{c: Alignment(vertical="top", wrap_text=True) for c in (2, 3, 4)},
+        5: Alignment(vertical="top"),
     }
+    widths = dict(zip("ABCDEFG", (6, 46, 27, 31, 18, 18, 18), strict=True))
     for number in range(first, last + 1):
         index = number - first
         line = rows[index] if index < len(rows) else None
@@ -181,8 +197,16 @@ def build_template(district, fiscal_month, rows):
             if line
             else [None] * 6
         )
-        # Thai needs room above and below the line for its vowels and tone marks.
-        sheet.row_dimensions[number].height = 21
+        # Thai needs room above and below the line for its vowels and tone marks; a long
+        # name wraps and its row grows.
+        texts = zip(("name", "product_type", "producer_type"), "BCD", strict=True)
+        lines = max(wrapped_lines(line[key], widths[c]) for key, c in texts) if line else 1
+        sheet.row_dimensions[number].height = LINE_HEIGHT * lines
+        if line:
+            amounts = [line["domestic"] or 0, line["export"] or 0]
+            for letter, amount in zip("EFG", [*amounts, sum(amounts)], strict=True):
+                needed = units_for(text_points(shown(amount, AMOUNT_FORMAT)))
+                widths[letter] = max(widths[letter], needed)
         for column, value in enumerate(values, start=1):
             cell = put(sheet.cell(row=number, column=column), value)
             cell.font = body
@@ -217,7 +241,7 @@ def build_template(district, fiscal_month, rows):
         validation.add(f"{column}{first}:{column}{data_end}")
         sheet.add_data_validation(validation)
 
-    for column, width in zip("ABCDEFG", (6, 46, 27, 31, 18, 18, 18), strict=True):
+    for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = f"A{first}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"

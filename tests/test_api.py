@@ -218,6 +218,8 @@ def test_rows_are_scoped_like_the_pages(clients, geography, officers):
         return sorted(row["district"] for row in response.json()["results"])
 
     assert codes(clients["district"]) == ["5701"] * 3
+    response = clients["district"].get("/api/v1/sales/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert codes(clients["province"]) == ["5701"] * 3 + ["5702"] * 2
     # The department reads only what the province has confirmed.
     assert codes(clients["department"]) == ["5701"]
@@ -470,14 +472,15 @@ def test_bad_values_get_400_with_the_path_of_each_and_the_pages_messages(clients
     response = clients["district"].put(MONTH_URL, body)
     assert response.status_code == 400
     errors = {e["field"]: e["detail"] for e in response.json()["errors"]}
-    assert set(errors) == {"rows[0].domestic", "rows[1].domestic", "rows[3].domestic"}
+    assert {"rows[0].domestic", "rows[1].domestic", "rows[3].domestic"} <= set(errors)
     assert "กรุณากรอกยอดจำหน่าย" in errors["rows[3].domestic"]
-    # Rows checked against each other once each is right, as on the page.
+    # The duplicate, alone: the page's check across rows, on the row that repeats.
     body["rows"][0:2] = [row("ก", "1"), row("ข", "2")]
     body["rows"][3] = row("ค")
     response = clients["district"].put(MONTH_URL, body)
     assert response.status_code == 400
     errors = {e["field"]: e["detail"] for e in response.json()["errors"]}
+    assert {field for field in errors if field != "rows"} == {"rows[2].name"}
     assert "ผู้ผลิตนี้มีรายการประเภท" in errors["rows[2].name"]
     assert not MonthlySale.objects.exists() and not DistrictMonth.objects.exists()
 

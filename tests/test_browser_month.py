@@ -112,3 +112,65 @@ def test_the_department_types_be_dates_and_the_district_sees_its_exception(
     district.goto(live_server.url + "/sales/5701/2570/10/")
     expect(district.get_by_text("พ้นกำหนดแล้ว")).to_be_visible()
     expect(district.locator("#exception-badge")).to_have_count(0)
+
+
+def test_the_confirmation_page_keeps_its_headers_offers_the_next_batch_and_guards_ticks(
+    new_context, live_server, officers, geography, screenshot_dir
+):
+    from tests.test_confirm_district import make_rows
+
+    rows = make_rows(geography["mueang_cr"], 130, month=11)
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, live_server, "d5701")
+    page.goto(live_server.url + "/confirm/district/5701/2570/11/")
+    expect(page.locator("#batch-note")).to_have_text("แสดงแถวที่ 1-100 จากทั้งหมด 130 รายการ")
+
+    # Scroll the batch with the mouse wheel: the two header rows stay where they were.
+    header = page.locator("#confirm-table thead tr").first
+    top_before = header.bounding_box()["y"]
+    first_row = page.locator("#confirm-table tbody tr").first
+    row_before = first_row.bounding_box()["y"]
+    page.locator("#confirm-table tbody tr").nth(5).hover()
+    page.mouse.wheel(0, 1500)
+    expect(page.locator("#confirm-table tbody tr").nth(28)).to_be_in_viewport()
+    assert first_row.bounding_box()["y"] < row_before - 1000  # the rows moved up (57 px each)
+    assert abs(header.bounding_box()["y"] - top_before) < 2  # the headers did not
+    expect(page.get_by_role("columnheader", name="ในประเทศ")).to_be_in_viewport()
+    expect(page.locator("#sum-total")).to_be_in_viewport()  # the batch's totals too
+    shot(page, screenshot_dir, "confirm-scrolled")
+
+    # Tick a row, then try to leave: the browser asks first; staying keeps the tick.
+    tick = page.locator("#confirm-table tbody tr").nth(28).locator("input[data-check='tick']")
+    tick.click()
+    expect(tick).to_be_checked()
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_role("link", name="หน้าบันทึกยอดจำหน่าย").click(no_wait_after=True)
+    page.wait_for_timeout(300)  # the dialog comes, or the page goes; no navigation waited
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(live_server.url + "/confirm/district/5701/2570/11/")
+    expect(tick).to_be_checked()
+
+    # Tick the whole batch with the header box and save: no leave warning on saving, and
+    # the page offers the next batch.
+    page.locator("input[data-check-all='tick']").click()
+    page.get_by_role("button", name="บันทึก").click()
+    expect(page.get_by_text("บันทึกข้อมูลสมบูรณ์: ยืนยัน 100 รายการ")).to_be_visible()
+    assert dialogs == ["beforeunload"]
+    offer = page.locator("#next-batch-offer")
+    expect(offer).to_contain_text("บันทึกแถวที่ 1-100 แล้ว ยังมีแถวที่ 101-130 จากทั้งหมด 130 รายการ")
+    shot(page, screenshot_dir, "confirm-next-batch")
+    page.get_by_role("link", name="ตรวจชุดถัดไป แถวที่ 101-130").click()
+    expect(page.locator("#batch-note")).to_have_text("แสดงแถวที่ 101-130 จากทั้งหมด 130 รายการ")
+    expect(page.locator("#next-batch-offer")).to_have_count(0)
+    page.locator("input[data-check-all='tick']").click()
+    page.get_by_role("button", name="บันทึก").click()
+    expect(page.locator("#last-batch-note")).to_contain_text("นี่คือชุดสุดท้าย")
+    confirmed = [row.refresh_from_db() or row.district_confirmed_at for row in rows]
+    assert all(confirmed)
+    assert dialogs == ["beforeunload"]

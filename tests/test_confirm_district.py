@@ -201,7 +201,7 @@ def test_the_owner_confirms_ticked_rows(client, officers, geography):
     rows = make_rows(geography["mueang_cr"], 3)
     client.force_login(officers["owner"])
     response = client.post(URL, form(rows, ticked=rows[:2]), follow=True)
-    assert response.redirect_chain[-1][0] == URL
+    assert response.redirect_chain[-1][0] == URL + "?saved=1"
     assert f"{SAVED}: ยืนยัน 2 รายการ" in response.content.decode()
     first, second, third = fresh(rows)
     assert first.district_confirmed_at == NOW and first.district_confirmed_by == officers["owner"]

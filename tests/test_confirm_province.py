@@ -83,7 +83,7 @@ def test_the_province_confirms_district_confirmed_rows(client, officers, geograp
     rows = make_rows(geography["mueang_cr"], 3, **confirmed())
     client.force_login(officers["province"])
     response = client.post(URL, form(rows, ticked=rows[:2]), follow=True)
-    assert response.redirect_chain[-1][0] == URL
+    assert response.redirect_chain[-1][0] == URL + "?saved=1"
     assert "บันทึกข้อมูลสมบูรณ์: ยืนยัน 2 รายการ" in response.content.decode()
     first, second, third = fresh(rows)
     assert first.province_confirmed_at == NOW

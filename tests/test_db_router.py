@@ -156,7 +156,7 @@ def test_a_confirmation_and_its_page_run_nothing_on_the_replica(
     }
     with Captured() as queries:
         response = client.post("/confirm/district/5701/2570/10/", data, follow=True)
-    assert response.redirect_chain == [("/confirm/district/5701/2570/10/", 302)]
+    assert response.redirect_chain == [("/confirm/district/5701/2570/10/?saved=1", 302)]
     assert all(s.district_confirmed_at == NOW for s in MonthlySale.objects.all())
     assert len(queries.replica) == 0
     total = MonthTotal.objects.get(district_id="5701", fiscal_year=2570, month=10)

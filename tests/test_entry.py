@@ -321,7 +321,8 @@ def test_the_page_shows_its_amounts_totals_and_deadline(client, officers, geogra
     make_rows(geography["mueang_cr"], 2)
     client.force_login(officers["owner"])
     html = client.get(URL).content.decode()
-    assert 'value="100.00"' in html
+    # The grid's rows travel as one JSON document that entry.js draws (issue 16).
+    assert '"domestic":"100.00"' in html
     assert "5 พฤศจิกายน 2569 23:59 น." in html  # the deadline
     assert "เหลืออีก 21 วัน" in html
 

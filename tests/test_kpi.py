@@ -303,7 +303,8 @@ def test_the_page_prints_on_a4_landscape_with_its_header_repeated(client, office
     html = page(client, officers["department"]).content.decode()
     assert "size: A4 landscape" in html
     assert ".report-table thead { display: table-header-group; }" in html
-    assert ".kpi tfoot { display: table-row-group; }" in html
+    assert ".report-table tbody.report-close, .report-close-block { break-inside: avoid; }" in html
+    assert 'tbody class="report-close"' in html
     assert "ส่งออก Excel" in html and "?format=xlsx" in html
 
 

@@ -19,6 +19,7 @@ from sales.models import MonthlySale
 from sales.services import month_revision
 from tests.test_confirm_district import NOW, confirmed, form, fresh, make_rows
 from tests.test_entry import post_data, rows_of_existing
+from tests.test_entry_grid import grid_document
 
 ENTRY = "/sales/5701/2570/10/"
 DISTRICT = "/confirm/district/5701/2570/10/"
@@ -104,9 +105,13 @@ def test_the_entry_page_links_each_saved_row_to_its_history_and_the_month_to_con
 ):
     rows = make_rows(geography["mueang_cr"], 2)
     client.force_login(officers["owner"])
-    html = client.get(ENTRY).content.decode()
-    for row in rows:
-        assert f'href="/confirm/history/{row.pk}/"' in html
+    response = client.get(ENTRY)
+    html = response.content.decode()
+    # The grid is drawn by entry.js from the page's JSON document: each saved row's id
+    # there, and the one history URL they are linked with (test_browser_grid clicks them).
+    document = grid_document(response)
+    assert document["historyUrl"] == "/confirm/history/"
+    assert [r["id"] for r in document["rows"]] == [row.pk for row in rows]
     assert f'href="{DISTRICT}"' in html
     client.force_login(officers["province"])
     assert f'href="{PROVINCE}"' in client.get(ENTRY).content.decode()
@@ -123,8 +128,10 @@ def test_the_entry_page_costs_the_same_queries_with_sent_back_rows(
         client.get(ENTRY)
     make_rows(district, 60, start=3, **returned)
     with django_assert_num_queries(len(at_3.captured_queries)):
-        html = client.get(ENTRY).content.decode()
-    assert html.count("จังหวัดส่งกลับ") == 63
+        response = client.get(ENTRY)
+    rows = grid_document(response)["rows"]
+    assert [r["state"] for r in rows] == ["returned"] * 63
+    assert all(r["returned"]["reason"] == "ผิด" and r["returned"]["by"] == "p57" for r in rows)
 
 
 def test_the_department_does_not_see_last_months_producers_prefilled(client, officers, geography):

@@ -35,6 +35,8 @@ from api.clients import create_api_client
 from api.models import ApiClient
 from confirmations import services as confirmations
 from confirmations.models import AuditEntry
+from notifications import events
+from notifications.models import Contact, Delivery, Event, Kind, Notification
 from otopdoc.fiscal import BANGKOK, FISCAL_ORDER, FiscalMonth
 from otopdoc.models import Officer
 from quality.models import ProducerEvent, RowNote
@@ -219,6 +221,10 @@ def password_post(data):
     }
 
 
+def contact_post(data):
+    return {"email": "thief@example.com", "line_id": "U" + "f" * 32, "kinds": ["reminder"]}
+
+
 DISTRICT_WRITE = STRANGERS | {"province", "department"}
 PROVINCE_WRITE = ABOVE_DISTRICT | {"department"}
 
@@ -334,6 +340,21 @@ CASES = {
         get_refused={"outsider", "neighbour", "own_district"},
         not_allowed={"POST"},
     ),
+    # An officer's own notifications and settings: no id of anybody's in the URL but the
+    # notification's, which is the owner's (d5701) and a 404 to everyone else.
+    "notifications": Case(),
+    "notification-read": Case(
+        kwargs=lambda d: {"pk": d["notification"].pk},
+        post_refused=STRANGERS | {"province", "department"},
+        not_allowed={"GET"},
+    ),
+    "notifications-read-all": Case(not_allowed={"GET"}),
+    "notification-settings": Case(post=contact_post),
+    "notification-offices": Case(get_refused=NOT_DEPARTMENT),
+    "notification-office": [
+        Case(kwargs=lambda d: {"code": "5701"}, post=contact_post, get_refused=NOT_DEPARTMENT),
+        Case(kwargs=lambda d: {"code": "57"}, post=contact_post, get_refused=NOT_DEPARTMENT),
+    ],
     # Trust in the figures (quality): outliers, notes on a row, the producer registry.
     "report-outliers": [
         Case(
@@ -553,7 +574,16 @@ def build_world():
         reason="ส่งยอดล่าช้า",
         granted_by=by_user["cdd"],
     )
+    notification = events.emit(
+        Kind.SENT_BACK,
+        "sweep",
+        "รายการถูกส่งกลับ",
+        "ทดสอบ",
+        "/sales/5701/2570/11/",
+        district=geography["mueang_cr"],
+    )
     return {
+        "notification": notification.notifications.get(user=by_user["d5701"]),
         "users": by_user,
         "sales": sales,
         "lines": lines,
@@ -585,6 +615,10 @@ GUARDED = [
     ProducerEvent,
     ApiClient,
     get_user_model(),
+    Event,
+    Notification,
+    Delivery,
+    Contact,
 ]
 
 
@@ -729,6 +763,8 @@ WRITERS = {
     "nation-home": "department",
     "completeness": "department",
     "completeness-latest": "department",
+    "notification-offices": "department",
+    "notification-office": "department",
 }
 
 
@@ -849,6 +885,14 @@ API_CASES = {
         ),
     ],
     "api:schema": [ApiCase("/api/schema/", public=True)],
+    # Any other path under /api/, and path values that fit no route: 404 to everybody.
+    "api:not-found": [
+        ApiCase(
+            f"/api/v1/months/5701/{FY}/13x/",
+            get_refused=set(API_AREAS),
+            put_refused=set(API_AREAS),
+        )
+    ],
     "api:docs": [ApiCase("/api/docs/", public=True)],
 }
 
@@ -870,7 +914,9 @@ def api_combinations():
                 elif method == "PUT" and case.put_refused is not None:
                     refused = case.put_refused
                 else:
-                    refused = set(API_AREAS)  # no such method here: 405 for everybody
+                    # No such method here: DRF answers 405 before any scope, so one
+                    # signed-in stranger and the anonymous caller are enough.
+                    refused = {"outsider"}
                 roles = refused | ({"anonymous"} if not case.public else set())
                 for role in sorted(roles):
                     label = f"{name}-{variant}-{role}-{method}"
@@ -919,7 +965,10 @@ def test_the_api_sweep_refuses(data, api_tokens, name, variant, case, role, meth
     if case.public:
         assert response.status_code == 405, (url, method, response.status_code)
         return
-    allowed = {403, 404} if method != "POST" and (method == "GET" or case.put_refused) else {405}
+    if method == "GET" or (method == "PUT" and case.put_refused is not None):
+        allowed = {403, 404}
+    else:
+        allowed = {404, 405}  # no such method on this route, or no such route
     assert response.status_code in allowed, (
         f"{method} {url} as {role}: {response.status_code}, expected one of {sorted(allowed)}"
     )

@@ -2,8 +2,10 @@
 
 Hypothesis drives random sequences of the app's own writers — the entry page's save (which
 the Excel import also uses), deletes, district and province confirmations, withdrawals and
-send-backs — over two districts and two months, and after every step compares
-reports.MonthTotal with a fresh GROUP BY over the raw rows.
+send-backs, and the registry's renames and merges of producers (quality.registry) — over
+two districts and two months, and after every step compares reports.MonthTotal with a
+fresh GROUP BY over the raw rows. A merge also keeps every baht of every district, month
+and product type, or is refused and changes nothing.
 """
 
 import datetime
@@ -12,13 +14,14 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from confirmations.services import confirm_district, confirm_province, send_back
 from otopdoc.fiscal import BANGKOK, FiscalMonth
+from quality.registry import RegistryError, merge_producers, rename_producer
 from reports.models import MonthTotal
-from sales.models import MonthlySale
+from sales.models import MonthlySale, Producer
 from sales.services import month_revision, save_month
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=BANGKOK)
@@ -45,6 +48,8 @@ steps = st.lists(
         st.tuples(st.just("district"), district_index, month_index, masks),
         st.tuples(st.just("province"), district_index, month_index, masks),
         st.tuples(st.just("send_back"), district_index, month_index, masks),
+        st.tuples(st.just("merge"), district_index, month_index, st.permutations(range(3))),
+        st.tuples(st.just("rename"), district_index, month_index, st.sampled_from(range(3))),
     ),
     min_size=1,
     max_size=12,
@@ -122,10 +127,53 @@ def apply(step, districts, officers):
     elif action == "province":
         ticked = {r.pk for r in pick(rows, arg) if r.district_confirmed_at}
         confirm_province(district, fiscal_month, officers["province"], shown, ticked)
+    elif action == "merge":
+        merge(district, owner, NAMES[arg[0]], NAMES[arg[1]])
+    elif action == "rename":
+        # Rename a producer and back: its rows stay its own, every baht stays.
+        producer = Producer.objects.filter(district=district, name=NAMES[arg]).first()
+        if producer is not None:
+            before = money_by_cell()
+            rename_producer(producer, owner, f"{NAMES[arg]} (ชื่อใหม่)")
+            rename_producer(producer, owner, NAMES[arg])
+            assert money_by_cell() == before
     elif action == "send_back":
         chosen = {r.pk for r in pick(rows, arg)}
         if chosen:
             send_back(district, fiscal_month, officers["province"], shown, chosen, "ตัวเลขผิด")
+
+
+def money_by_cell():
+    """Return the rows' count, domestic and export by district, month and product type,
+    and each row's producer."""
+    return (
+        sorted(
+            MonthlySale.objects.values_list("district", "fiscal_year", "month", "product_type")
+            .annotate(Sum("domestic"), Sum("export"))
+            .order_by()
+        ),
+        sorted(MonthlySale.objects.values_list("pk", "producer_id", "version")),
+    )
+
+
+def merge(district, owner, kept_name, dropped_name):
+    """Merge one producer into another: every baht stays, or nothing changes at all."""
+    kept = Producer.objects.filter(district=district, name=kept_name).first()
+    dropped = Producer.objects.filter(district=district, name=dropped_name).first()
+    if kept is None or dropped is None:
+        return
+    sums, rows = money_by_cell()
+    try:
+        merge_producers(kept, dropped, owner)
+    except RegistryError:
+        event("merge refused")
+        assert money_by_cell() == (sums, rows)  # refused: nothing changed
+        assert Producer.objects.filter(pk=dropped.pk).exists()
+        return
+    event("merge done")
+    after, _ = money_by_cell()
+    assert [cell[:4] + cell[4:] for cell in after] == sums
+    assert not MonthlySale.objects.filter(producer=dropped).exists()
 
 
 def assert_totals_match():

@@ -246,3 +246,22 @@ def test_registry_writes_are_refused_in_the_close_window(client, officers, pair,
     client.force_login(officers["owner"])
     response = client.post(f"/sales/5701/producers/{kept.pk}/rename/", {"name": "ชื่อใหม่"})
     assert response.status_code == 403
+
+
+def test_the_registry_trail_cannot_be_changed(officers, pair):
+    from django.db import connection, transaction
+
+    from quality.models import ProducerImmutable
+
+    kept, _ = pair
+    registry.set_active(kept, officers["owner"], False)
+    event = ProducerEvent.objects.get()
+    with pytest.raises(ProducerImmutable):
+        event.save()
+    with pytest.raises(ProducerImmutable):
+        ProducerEvent.objects.all().delete()
+    if connection.vendor == "postgresql":
+        from django.db import DatabaseError
+
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM quality_producerevent")

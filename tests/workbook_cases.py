@@ -5,13 +5,18 @@ data holds texts that a spreadsheet would take for formulas, and figures of nati
 (a province's base of 13,042,038,419 baht, months past a billion baht).
 """
 
+import csv
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
+
 from otopdoc.fiscal import BANGKOK
-from reports.models import Target
+from reports.models import MonthTotal, Target
 from reports.totals import refresh_month
 from sales.models import (
+    Cluster,
+    District,
     Estimate,
     EstimateMonth,
     ExportDetail,
@@ -19,6 +24,7 @@ from sales.models import (
     Producer,
     ProducerType,
     ProductType,
+    Province,
     SalesChannel,
 )
 
@@ -154,3 +160,99 @@ def make_data(geography, officers):
         province=geography["chiang_rai"], fiscal_year=FY, base=CHIANG_RAI_BASE, source=SOURCE
     )
     return producers
+
+
+def make_nation(geography):
+    """Add the other 74 provinces in their 18 clusters, with a year of national-sized sales.
+
+    Each province gets one district whose running totals hold a year of province-confirmed
+    sales: a twelfth of its base a month plus a tenth (เชียงใหม่ passes a billion baht a
+    month), and a loaded base: the seed's where it has one, else a made-up billion or two.
+    """
+    seed = {}
+    with open(settings.BASE_DIR / "fixtures" / "kpi_fy2562_seed.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            seed[row["province_code"]] = Decimal(row["base_fy2561"])
+    seed["50"], seed["57"] = CHIANG_MAI_BASE, CHIANG_RAI_BASE
+    clusters = {c.region: c for c in Cluster.objects.all()}
+    districts = {"50": geography["mueang_cm"]}
+    with open(settings.BASE_DIR / "fixtures" / "province_clusters.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        region, code = int(row["region"]), row["province_code"]
+        if region not in clusters:
+            clusters[region] = Cluster.objects.create(region=region, name_th=row["cluster_th"])
+        if code in ("50", "57"):
+            continue
+        province = Province.objects.create(
+            code=code,
+            name_th=row["province_th"],
+            name_en=row["province_en"],
+            cluster=clusters[region],
+        )
+        districts[code] = District.objects.create(
+            code=f"{code}01",
+            province=province,
+            name_th=f"เมือง{row['province_th']}",
+            name_en="Mueang",
+        )
+        base = seed.get(code, Decimal(1_000_000_000) + int(code) * Decimal("37000001.37"))
+        Target.objects.create(province=province, fiscal_year=FY, base=base, source="ฐานปี 2569")
+    totals = []
+    for code, district in districts.items():
+        base = seed.get(code, Decimal(1_000_000_000) + int(code) * Decimal("37000001.37"))
+        monthly = (base * Decimal("1.1") / 12).quantize(Decimal("0.01"))
+        domestic, export = (monthly * 9 / 10).quantize(Decimal("0.01")), monthly / 10
+        export = export.quantize(Decimal("0.01"))
+        for month in range(1, 13):
+            amounts = {"domestic": domestic, "export": export, "rows": 1200}
+            totals.append(
+                MonthTotal(
+                    district=district,
+                    province_id=code,
+                    fiscal_year=FY,
+                    month=month,
+                    product_type="food",
+                    **amounts,
+                    **{f"district_{k}": v for k, v in amounts.items()},
+                    **{f"province_{k}": v for k, v in amounts.items()},
+                )
+            )
+    MonthTotal.objects.bulk_create(totals)
+
+
+def make_long_lists(geography, officers, count=40):
+    """Add `count` more producers to 5701's month and to 57's export lines: several pages."""
+    district = geography["mueang_cr"]
+    by = officers["province"]
+    for number in range(count):
+        producer = Producer.objects.create(
+            name=f"กลุ่มผู้ผลิตบ้านหนองบัว หมู่ที่ {number + 1}",
+            district=district,
+            producer_type=ProducerType.COMMUNITY_GROUP,
+        )
+        MonthlySale.objects.create(
+            producer=producer,
+            district=district,
+            product_type=ProductType.values[number % 5],
+            fiscal_year=FY,
+            month=MONTH,
+            domestic=Decimal("23456789.01") + number,
+            export=Decimal("1234567.89"),
+            district_confirmed_at=STAMP,
+            district_confirmed_by=by,
+            province_confirmed_at=STAMP,
+            province_confirmed_by=by,
+        )
+        ExportDetail.objects.create(
+            province=geography["chiang_rai"],
+            fiscal_year=FY,
+            month=MONTH,
+            producer=producer,
+            product="ผ้าทอมือย้อมสีธรรมชาติ",
+            value=Decimal("1234567.89"),
+            country="JPN",
+            agency="สำนักงานพัฒนาชุมชนจังหวัดเชียงราย",
+            channel=SalesChannel.values[number % 3],
+        )
+    refresh_month(district, FY, MONTH)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from otopdoc.access import department_only, fiscal_month_or_404, officer_of, province_for
-from otopdoc.fiscal import fiscal_months
+from otopdoc.fiscal import FiscalMonth, fiscal_months
 from quality import outliers
 from quality.models import RowNote
 from reports.excel import BAHT, ReportSheet, new_workbook, xlsx_response
@@ -123,7 +123,7 @@ def outlier_list(request, area, fiscal_year, month):
 def outliers_workbook(label, fiscal_month, lines):
     """Return the list as a write-only workbook through the project's ReportSheet."""
     workbook = new_workbook()
-    sheet = ReportSheet(workbook, TITLE, widths=[6, 14, 16, 30, 18, 16, 16, 16, 24, 30, 24])
+    sheet = ReportSheet(workbook, TITLE, widths=[6, 12, 14, 28, 16, 19, 17, 19, 36, 30, 24])
     sheet.title(TITLE, f"{label} ประจำเดือน {fiscal_month.label}")
     sheet.header(
         [
@@ -176,8 +176,8 @@ def follow_up_list(request, area):
         notes = notes.filter(district__province=province)
     if officer.is_department:
         notes = notes.filter(sale__province_confirmed_at__isnull=False)
-    return render(
-        request,
-        "quality/follow_up.html",
-        {"label": label, "notes": notes.order_by("-follow_up_at", "-id")[:1000]},
-    )
+    marked = [
+        (note, FiscalMonth(note.fiscal_year, note.month).label)
+        for note in notes.order_by("-follow_up_at", "-id")[:1000]
+    ]
+    return render(request, "quality/follow_up.html", {"label": label, "notes": marked})

@@ -127,11 +127,12 @@ def _detail(request, district, producer, forms=None, status=200):
         for (fy, pt), by_month in sorted(grid.items(), key=lambda item: (-item[0][0], item[0][1]))
     ]
     events = ProducerEvent.objects.filter(producer_id=producer.pk).select_related("user")
-    audit = (
-        AuditEntry.objects.filter(sale_id__in=sale_ids)
+    audit = [
+        (entry, FiscalMonth(entry.fiscal_year, entry.month).label)
+        for entry in AuditEntry.objects.filter(sale_id__in=sale_ids)
         .select_related("user")
         .order_by("-at", "-id")[:200]
-    )
+    ]
     forms = forms or {}
     can_write = _writer(officer, district)
     return render(

@@ -223,9 +223,10 @@ def rt2(request, district, fiscal_year, month):
 
 
 def rt1_workbook(report):
-    """Return RT.1 as a write-only workbook: one header row, the rows, a totals row."""
+    """Return RT.1 as a write-only workbook: one header row, the rows, a totals row and
+    the signature lines."""
     workbook = new_workbook()
-    sheet = ReportSheet(workbook, "รต.1", widths=[6, 38, 33, 36, 16, 16, 17, 28])
+    sheet = ReportSheet(workbook, "รต.1", widths=[6, 38, 33, 38, 16, 16, 17, 28])
     fm = report.fiscal_month
     sheet.title(
         RT1_TITLE,
@@ -264,6 +265,7 @@ def rt1_workbook(report):
         total=True,
     )
     sheet.note(report.note())
+    sheet.signature(position=f"พัฒนาการอำเภอ{report.district.name_th}", dots=False)
     return workbook
 
 
@@ -333,6 +335,6 @@ def rt2_workbook(report):
         aligns=ticks,
     )
     sheet.note(report.note())
-    # The last two rows, the totals and the note go over with the signature if need be.
-    sheet.signature(position=f"พัฒนาการอำเภอ{report.district.name_th}", dots=False, keep=4)
+    # The last row, the totals and the note go over with the signature if need be.
+    sheet.signature(position=f"พัฒนาการอำเภอ{report.district.name_th}", dots=False)
     return workbook

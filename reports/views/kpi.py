@@ -254,5 +254,5 @@ def kpi_workbook(table):
     for line in lines:
         sheet.note(line)
     # The national total and the notes go over with the signature if it must start a page.
-    sheet.signature(position="", role="ผู้รายงาน", keep=len(lines) + 2)
+    sheet.signature(position="", role="ผู้รายงาน")
     return workbook

@@ -22,6 +22,7 @@ from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalMonth, fiscal_months
 from reports import figures
 from reports.excel import ReportSheet, new_workbook, xlsx_response
+from reports.kpi import fixture_order
 from reports.scope import LEVELS, counted_level
 from reports.views.rt3 import NUMBERED, note, rows_query, wants_xlsx
 from sales.models import Province
@@ -110,7 +111,13 @@ def rt4_nation(request, fiscal_year):
     fiscal_month = fiscal_month_or_404(fiscal_year, 10)  # 404 for a year out of range
     counted = counted_level(request, officer)
     amounts = figures.monthly_sales(counted, fiscal_year, "province")
-    provinces = Province.objects.select_related("cluster").order_by("cluster__region", "code")
+    # In the order of the KPI table and the seed's target table, so "ที่" is the same
+    # province in both department sheets.
+    order = fixture_order()
+    provinces = sorted(
+        Province.objects.select_related("cluster"),
+        key=lambda p: (p.cluster.region, order.get(p.code, len(order)), p.code),
+    )
     groups = []
     total = figures.MonthLine("รวมทั้งประเทศ")
     for cluster, members in groupby(provinces, key=attrgetter("cluster")):
@@ -170,6 +177,7 @@ def _context(request, officer, fiscal_month, counted, by, area):
         "xlsx_url": f"{request.path}?format=xlsx" + (f"&{query}" if query else ""),
         "note": NOTE,
         "counted_note": note(counted),
+        "print_notes": [NOTE, note(counted)],
     }
 
 

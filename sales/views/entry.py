@@ -1,5 +1,11 @@
-"""The district's monthly entry page (SPEC section 5, screen 2)."""
+"""The district's monthly entry page (SPEC section 5, screen 2).
 
+The grid's rows travel as one JSON document in the page (`grid_document`), drawn into
+inputs by static/js/entry.js: a template per row cost about 80 % of the page's CPU and
+2.9 kB a row, the JSON costs a small constant per row (benchmarks/entry_grid.py).
+"""
+
+import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -8,17 +14,37 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
+from confirmations.views import JUMP
 from otopdoc import lock
 from otopdoc.access import district_for, fiscal_month_or_404, officer_of
 from otopdoc.failures import write_failed
 from otopdoc.fiscal import fiscal_months
-from otopdoc.templatetags.thai import baht
-from sales.forms import MonthRevisionForm, SaleRowForm, SaleRowFormSet, row_values
+from otopdoc.templatetags.thai import baht, be
+from sales.forms import (
+    PROVINCE_LOCKED,
+    MonthRevisionForm,
+    SaleRowForm,
+    SaleRowFormSet,
+    row_values,
+)
 from sales.models import MonthlySale, Producer, ProducerType, ProductType
 from sales.services import StaleMonth, month_revision, save_month
 
 SAVED = "บันทึกข้อมูลสมบูรณ์"
+REFUSED = "ยังไม่ได้บันทึก: มี {count} แถวที่ต้องแก้ไข กรุณาแก้ไขช่องที่มีข้อความสีแดง"
+REFUSED_PAGE = "ยังไม่ได้บันทึก: กรุณาแก้ไขช่องที่มีข้อความสีแดง"
+# What each state of a row is called on the grid (templates/sales/includes/_row_state.html).
+STATES = {
+    "new": "ใหม่",
+    "pending": "รอยืนยัน",
+    "district": "อำเภอยืนยันแล้ว",
+    "province": "จังหวัดยืนยันแล้ว",
+    "returned": "จังหวัดส่งกลับ",
+}
+# <, > and & escaped as json_script does, so the document cannot end its <script> element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @login_required
@@ -38,18 +64,19 @@ def month_entry(request, district, fiscal_year, month):
         # The calendar middleware refuses these first; this keeps the view safe alone.
         raise PermissionDenied(refusal.message)
 
-    month_rows = MonthlySale.objects.for_month(district, fiscal_month)
+    visible = MonthlySale.objects.all()
     if officer.is_department:
         # The department sees what the province has confirmed, nothing else (SPEC 2).
-        month_rows = month_rows.province_confirmed()
+        visible = visible.province_confirmed()
     rows = list(
         # returned_by: who sent a row back, shown by the row without a query per row.
-        month_rows.select_related("producer", "returned_by").order_by(
-            "producer__name", "product_type"
-        )
+        visible.for_month(district, fiscal_month)
+        .select_related("producer", "returned_by")
+        .order_by("producer__name", "product_type")
     )
     existing = {row.pk: row for row in rows}
     prefilled_from = None
+    stale_rows = []
 
     initial = None
     if writing:
@@ -58,7 +85,7 @@ def month_entry(request, district, fiscal_year, month):
         if formset.is_valid() and revision_form.is_valid():
             deleted = formset.deleted_forms  # a property that loops over every form
             try:
-                save_month(
+                saved = save_month(
                     district,
                     fiscal_month,
                     request.user,
@@ -67,19 +94,24 @@ def month_entry(request, district, fiscal_year, month):
                     rows=[
                         f.cleaned_data for f in formset.forms if f not in deleted and f.cleaned_data
                     ],
-                    deleted_ids=[f.cleaned_data["id"] for f in deleted if f.cleaned_data.get("id")],
+                    deleted_ids={
+                        f.cleaned_data["id"]: f.cleaned_data.get("version")
+                        for f in deleted
+                        if f.cleaned_data.get("id")
+                    },
                 )
             except (StaleMonth, IntegrityError):
+                stale_rows = changed_since(formset, existing)
                 messages.error(request, StaleMonth.message)
             except DatabaseError:
                 # save_month is one transaction: nothing was written, the revision is
                 # not used up, and the page keeps what was typed for another try.
                 write_failed(request, "month entry save")
             else:
-                messages.success(request, SAVED)
+                messages.success(request, saved_message(saved))
                 return redirect(request.path)
         else:
-            messages.error(request, "ยังไม่ได้บันทึก: กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+            messages.error(request, refused_message(formset))
     else:
         initial = [row_values(row) for row in rows]
         if not rows and can_edit and fiscal_month.has_started():
@@ -89,6 +121,9 @@ def month_entry(request, district, fiscal_year, month):
             prefix="month", initial={"revision": month_revision(district, fiscal_month)}
         )
 
+    editable = can_edit and refusal is None
+    grid = grid_rows(formset, existing, initial)
+    returned = sum(1 for row in rows if row.returned_at)
     return render(
         request,
         "sales/month_entry.html",
@@ -96,31 +131,67 @@ def month_entry(request, district, fiscal_year, month):
             "district": district,
             "fiscal_month": fiscal_month,
             "months": fiscal_months(fiscal_month.fiscal_year),
-            "grid": grid_rows(formset, existing, initial),
+            "grid": grid,
+            "grid_document": grid_document(
+                grid,
+                editable=editable,
+                last=_last_month(visible, district, fiscal_month),
+                store_key=f"otop-unsaved:entry:{request.user.pk}:{district.code}:"
+                f"{fiscal_month.fiscal_year}:{fiscal_month.month}",
+            ),
             # Not {{ formset.management_form }} and the like: the template engine tries
             # formset["management_form"] first, which builds a form for every row.
             "page_errors": formset.non_form_errors() if formset.is_bound else [],
             "management_form": formset.management_form,
-            "blank_row": {"index": "__prefix__", "name": "", "domestic": "", "export": ""},
             "revision_form": revision_form,
             "totals": {
                 "domestic": sum((r.domestic for r in rows), Decimal("0.00")),
                 "export": sum((r.export for r in rows), Decimal("0.00")),
                 "total": sum((r.total for r in rows), Decimal("0.00")),
             },
-            "can_edit": can_edit and refusal is None,
+            "can_edit": editable,
             "refusal": refusal,
+            "posted": writing,
+            "stale_rows": stale_rows,
+            "returned_count": returned,
             "prefilled_from": prefilled_from,
             "province_confirmed_only": officer.is_department,
-            # One reverse() for the grid's history links, not one per row (~40 ms at 500).
-            "history_url": reverse("sale-history", args=[0]).removesuffix("0/"),
             "producer_names": Producer.objects.filter(district=district)
             .order_by("name")
             .values_list("name", flat=True),
-            "product_types": ProductType.choices,
-            "producer_types": ProducerType.choices,
         },
     )
+
+
+def saved_message(saved):
+    """Say the month is saved and how many confirmations the save withdrew."""
+    if saved.get("withdrawn"):
+        return f"{SAVED} · ต้องยืนยันใหม่ {saved['withdrawn']} รายการ"
+    return SAVED
+
+
+def refused_message(formset):
+    """Say how many rows are wrong, so the officer knows how much is left to fix."""
+    wrong = sum(1 for form in formset.forms if form.errors)
+    return REFUSED.format(count=wrong) if wrong else REFUSED_PAGE
+
+
+def changed_since(formset, existing):
+    """Return the names of the rows another officer changed or added since the page loaded.
+
+    The page carries each row's id and version; a row whose version moved on, or a row
+    the page never had, is the other officer's work.
+    """
+    shown = {}
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if data.get("id") is not None:
+            shown[data["id"]] = data.get("version")
+    return [
+        f"{row.producer.name} ({ProductType(row.product_type).label})"
+        for row in existing.values()
+        if row.pk not in shown or shown[row.pk] != row.version
+    ]
 
 
 def grid_rows(formset, existing, initial=None):
@@ -128,8 +199,7 @@ def grid_rows(formset, existing, initial=None):
 
     After a refused POST the cells show what the officer typed, from the bound formset;
     otherwise the saved or prefilled values, straight from `initial` without building a
-    form per row. Rendering Django forms and widgets for 500 rows took over a second, so
-    the template draws the inputs itself from these dicts.
+    form per row.
     """
     if formset.is_bound:
         entries = [
@@ -142,33 +212,93 @@ def grid_rows(formset, existing, initial=None):
         ]
     else:
         entries = [(values, {}, False) for values in initial]
-    rows = []
-    for index, (values, errors, deleted) in enumerate(entries):
-        values = {name: values.get(name) for name in SaleRowForm.base_fields}
-        row_id = _int_or_none(values["id"])
-        row = existing.get(row_id)
-        domestic, export = values["domestic"], values["export"]
-        rows.append(
-            {
-                "index": index,
-                "number": index + 1,
-                "id": row_id,
-                "version": values["version"],
-                "name": values["name"] or "",
-                "product_type": values["product_type"] or "",
-                "producer_type": values["producer_type"] or "",
-                "product_type_label": _label(ProductType, values["product_type"]),
-                "producer_type_label": _label(ProducerType, values["producer_type"]),
-                "domestic": _shown(domestic),
-                "export": _shown(export),
-                "total": baht(row.total) if row and not formset.is_bound else "",
-                "row": row,
-                "deleted": deleted,
-                "errors": {k: v for k, v in errors.items() if k != "__all__"},
-                "non_field": errors.get("__all__", []),
-            }
-        )
-    return rows
+    return [_grid_row(values, errors, deleted, existing) for values, errors, deleted in entries]
+
+
+def _grid_row(values, errors, deleted, existing):
+    values = {name: values.get(name) for name in SaleRowForm.base_fields}
+    row_id = _int_or_none(values["id"])
+    row = existing.get(row_id)
+    grid_row = {
+        "id": row_id,
+        "version": values["version"],
+        "name": values["name"] or "",
+        "product_type": values["product_type"] or "",
+        "producer_type": values["producer_type"] or "",
+        "domestic": _shown(values["domestic"]),
+        "export": _shown(values["export"]),
+        "state": _state(row),
+    }
+    if deleted:
+        grid_row["deleted"] = True
+    if errors:
+        grid_row["errors"] = {k: [str(e) for e in v] for k, v in errors.items()}
+    if row and row.returned_at:
+        grid_row["returned"] = {
+            "reason": row.returned_reason,
+            "by": row.returned_by.get_username() if row.returned_by else "",
+            "at": be(row.returned_at, "short"),
+        }
+    if row and row.district_confirmed_at and not row.province_confirmed_at:
+        # What the district confirmed: a change to it withdraws the confirmation.
+        grid_row["confirmed"] = [
+            row.producer.name,
+            row.product_type,
+            row.producer.producer_type,
+            str(row.domestic),
+            str(row.export),
+        ]
+    return grid_row
+
+
+def _state(row):
+    if row is None:
+        return "new"
+    if row.province_confirmed_at:
+        return "province"
+    if row.district_confirmed_at:
+        return "district"
+    if row.returned_at:
+        return "returned"
+    return "pending"
+
+
+def grid_document(grid, *, editable, last, store_key):
+    """Return the page's one JSON document, in its <script> element, as json_script would.
+
+    It holds the rows and what the script needs to draw them.
+
+    Thai stays as UTF-8 (3 bytes a letter, not 6 as \\uXXXX); <, > and & are escaped as
+    json_script escapes them.
+    """
+    document = {
+        "rows": grid,
+        "editable": editable,
+        "states": STATES,
+        "locked": PROVINCE_LOCKED,
+        "productTypes": ProductType.choices,
+        "producerTypes": ProducerType.choices,
+        "amountMessages": SaleRowForm.base_fields["domestic"].browser_messages(),
+        "last": last,
+        "jump": JUMP,
+        "historyUrl": reverse("sale-history", args=[0]).removesuffix("0/"),
+        "storeKey": store_key,
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(  # noqa: S308 - escaped above as json_script escapes
+        f'<script type="application/json" id="grid-data">{text.translate(_SCRIPT_ESCAPES)}</script>'
+    )
+
+
+def _last_month(visible, district, fiscal_month):
+    """Return last month's total of each producer and type, keyed "name|type" for the script.
+
+    The key is the producer's name, so a row typed in the browser finds its last month too.
+    """
+    rows = visible.for_month(district, fiscal_month.previous).values_list(
+        "producer__name", "product_type", "total"
+    )
+    return {f"{name}|{product_type}": str(total) for name, product_type, total in rows}
 
 
 def _shown(value):
@@ -177,13 +307,6 @@ def _shown(value):
     if isinstance(value, Decimal):
         return baht(value)
     return value
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return ""
 
 
 def _int_or_none(value):

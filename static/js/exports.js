@@ -125,5 +125,10 @@
   rows().forEach((tr) => {
     if (tr.classList.contains("line-deleted")) showDeleted(tr, true);
   });
+  // Work kept from a save that never arrived (unsaved.js) is back: show its deleted lines.
+  form.addEventListener("unsaved-restored", () => {
+    rows().forEach((tr) => showDeleted(tr, tr.querySelector("[data-delete-flag]").checked));
+    markDirty();
+  });
   recompute();
 })();

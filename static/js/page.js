@@ -24,6 +24,24 @@
     });
   });
 
+  // Amount cells (inputmode="decimal": entry grid, estimate, export detail) select their
+  // whole content on a click or tap, as a spreadsheet does: typing 1500 into a cell that
+  // shows 0.00 gives 1500, not 15000.00 with the caret left before the zero.
+  const AMOUNT = "input[inputmode='decimal']";
+  let pressed = null;
+  document.addEventListener("pointerdown", function (event) {
+    const input = event.target.closest ? event.target.closest(AMOUNT) : null;
+    pressed = input && input !== document.activeElement ? input : null;
+  }, true);
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches(AMOUNT)) event.target.select();
+  });
+  // The pointer's own mouseup places the caret after focus: select again on its click.
+  document.addEventListener("click", function (event) {
+    if (pressed && event.target === pressed) pressed.select();
+    pressed = null;
+  }, true);
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () {
       window.print();
