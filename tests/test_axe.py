@@ -77,6 +77,8 @@ NOT_PAGES = {
     "producer-rename": "POST only: answers with the producer's page",
     "producer-merge": "POST only: answers with the producer's page",
     "producer-active": "POST only: answers with the producer's page",
+    "notification-read": "POST only: answers with the notifications page",
+    "notifications-read-all": "POST only: answers with the notifications page",
 }
 # The JSON API answers programs, not people: only its documentation page is a page.
 API_PAGES = {"api:docs"}
@@ -112,8 +114,8 @@ def labelled(visits):
 
 
 def refused_save(page, world):
-    """Type an amount that is not a number into the first row and save: refused by the field."""
-    amount = page.locator("#rows tr[data-row] input[name$='-domestic']").first
+    """Type an amount that is not a number into the first open row and save: refused."""
+    amount = page.locator("#rows tr[data-row] input[data-amount]").first
     amount.click()
     amount.press("Control+a")
     page.keyboard.type("สิบบาท")
@@ -320,6 +322,12 @@ VISITS = [
     Visit("producer-list", "district", "/sales/5701/producers/"),
     Visit("producer-detail", "district", "/sales/5701/producers/{producer}/"),
     Visit("producer-detail", "province", "/sales/5701/producers/{producer}/"),
+    Visit("notifications", "district", "/notifications/"),
+    Visit("notifications", "province", "/notifications/"),
+    Visit("notification-settings", "district", "/notifications/settings/"),
+    Visit("notification-offices", "department", "/notifications/offices/"),
+    Visit("notification-office", "department", "/notifications/offices/5701/"),
+    Visit("notification-office", "department", "/notifications/offices/57/"),
     Visit("api:docs", "district", "/api/docs/", swagger_drawn, lang="en"),
     # The error pages: 403 (the province may not import), 404, 500.
     Visit("error-403", "province", D + "import/"),
