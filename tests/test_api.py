@@ -261,6 +261,23 @@ def test_updated_since_gives_only_rows_changed_since(clients, geography, officer
     assert len(caller.get("/api/v1/sales/", {"updated_since": "2026-11-15"}).json()["results"]) == 3
 
 
+def test_updated_since_sees_a_confirmation_made_after_the_edit(
+    clients, geography, officers, monkeypatch
+):
+    """A department loading incrementally must get rows the province confirms later."""
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 2)
+    later = NOW + datetime.timedelta(days=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    since = {"updated_since": (NOW + datetime.timedelta(days=1)).isoformat()}
+    department = clients["department"].get("/api/v1/sales/", since).json()["results"]
+    assert [r["producer"]["name"] for r in department] == ["กลุ่ม 5701-0"]
+    assert department[0]["changed_at"] == later.isoformat()
+    assert department[0]["updated_at"] == NOW.isoformat()
+    district = clients["district"].get("/api/v1/sales/", since).json()["results"]
+    assert len(district) == 2  # both confirmed by the district since
+
+
 def test_bad_filters_get_400_with_the_field_and_a_thai_detail(clients):
     response = clients["district"].get(
         "/api/v1/sales/", {"month": "13", "updated_since": "yesterday", "product_type": "x"}
