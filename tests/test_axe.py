@@ -310,6 +310,7 @@ VISITS = [
     Visit("report-rt4", "province", "/reports/rt4/57/2570/"),
     Visit("report-rt4-nation", "department", "/reports/rt4/all/2570/"),
     Visit("report-estimate", "district", "/reports/estimate/5701/2570/"),
+    Visit("report-estimate-form", "district", "/reports/estimate/5701/2570/form/"),
     Visit("report-exports", "province", "/reports/exports/57/2570/11/"),
     Visit("report-kpi-current", "province", "/reports/kpi/"),
     Visit("report-kpi", "department", "/reports/kpi/2570/"),
