@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from otopdoc.access import district_for, officer_of
 from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_months
-from reports.excel import PERCENT, ReportSheet, new_workbook, xlsx_response
+from reports.excel import BAHT, PERCENT, ReportSheet, new_workbook, xlsx_response
 from reports.models import MonthTotal
 from reports.scope import LEVELS, counted_level
 from sales.models import Estimate, EstimateMonth
@@ -281,3 +281,136 @@ def _cells(line):
         line.achieved,
         line.remark,
     ]
+
+
+# --- the plain paper form (สิ่งที่ส่งมาด้วย ๓) ---------------------------------------------------
+
+
+@dataclass
+class FormLine:
+    """One month (or the total) of the paper form: the estimate as the district saved it."""
+
+    label: str
+    domestic: Decimal | None
+    export: Decimal | None
+
+    @property
+    def total(self):
+        if self.domestic is None:
+            return None
+        return self.domestic + self.export
+
+
+@dataclass
+class EstimateForm:
+    """The estimate as the circular's form asks for it: twelve months, a total, a signer."""
+
+    district: object
+    fiscal_year: int
+    estimate: Estimate | None
+    months: list
+    total: FormLine
+
+    @classmethod
+    def build(cls, district, fiscal_year):
+        """Read the district's estimate of the year and its months: two queries.
+
+        A month the estimate does not hold counts as 0, as on the entry form; without an
+        estimate the amounts stay blank, for the district to fill in by hand.
+        """
+        estimate = Estimate.objects.filter(district=district, fiscal_year=fiscal_year).first()
+        saved = {}
+        if estimate is not None:
+            saved = {m.month: m for m in EstimateMonth.objects.filter(estimate=estimate)}
+        months = [
+            FormLine(
+                fm.label,
+                _estimated(estimate, saved.get(fm.month), "domestic"),
+                _estimated(estimate, saved.get(fm.month), "export"),
+            )
+            for fm in fiscal_months(fiscal_year)
+        ]
+        total = FormLine(
+            "รวมทั้งสิ้น",
+            _sum(months, "domestic", estimate),
+            _sum(months, "export", estimate),
+        )
+        return cls(district, fiscal_year, estimate, months, total)
+
+    @property
+    def signer_name(self):
+        return self.estimate.certifier_name if self.estimate is not None else ""
+
+    @property
+    def signer_position(self):
+        if self.estimate is not None and self.estimate.certifier_position:
+            return self.estimate.certifier_position
+        return f"พัฒนาการอำเภอ{self.district.name_th}"
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def estimate_form(request, district, fiscal_year):
+    """Show the plain estimate form (แบบประมาณการรายได้) of a district's year, or its .xlsx.
+
+    The same readers as the estimate report (district_for: 404 to anyone else). The
+    entry page's print button opens this page with ?print=1, which prints it at once.
+    """
+    district = district_for(request.user, district)
+    if not MIN_FISCAL_YEAR <= fiscal_year <= MAX_FISCAL_YEAR:
+        raise Http404("ไม่มีปีงบประมาณนี้")
+    output = request.GET.get("format", "html")
+    if output not in ("html", "xlsx"):
+        raise Http404("ไม่มีรูปแบบนี้")
+    form = EstimateForm.build(district, fiscal_year)
+    if output == "xlsx":
+        return xlsx_response(
+            form_workbook(form), f"estimate-form-{district.code}-{fiscal_year}.xlsx"
+        )
+    return render(
+        request,
+        "reports/estimate_form.html",
+        {
+            "form": form,
+            "district": district,
+            "fiscal_year": fiscal_year,
+            "xlsx_url": f"{request.path}?format=xlsx",
+            "report_url": reverse("report-estimate", args=[district.code, fiscal_year]),
+        },
+    )
+
+
+def form_workbook(form):
+    """Write the paper form: title block, two header rows, twelve months, total, signature."""
+    district = form.district
+    workbook = new_workbook()
+    sheet = ReportSheet(workbook, "แบบประมาณการรายได้", widths=[22, 20, 20, 20, 24], landscape=False)
+    sheet.title(
+        TITLE,
+        f"ปีงบประมาณ พ.ศ. {form.fiscal_year}",
+        f"อำเภอ{district.name_th} จังหวัด{district.province.name_th}",
+    )
+    sheet.header(
+        [
+            "เดือน",
+            "ประมาณการรายได้จากการจำหน่ายผลิตภัณฑ์ OTOP",
+            None,
+            "รวมทั้งสิ้น (บาท)",
+            "หมายเหตุ",
+        ],
+        [None, "ภายในประเทศ (บาท)", "ส่งออกต่างประเทศ (บาท)", None, None],
+    )
+    first, last = sheet.header_rows
+    for column in "ADE":
+        sheet.merge(f"{column}{first}:{column}{last}")
+    sheet.merge(f"B{first}:C{first}")
+    formats = [None, BAHT, BAHT, BAHT, None]
+    for line in form.months:
+        sheet.row([line.label, line.domestic, line.export, line.total, ""], formats=formats)
+    total = form.total
+    sheet.row(
+        [total.label, total.domestic, total.export, total.total, ""], total=True, formats=formats
+    )
+    sheet.signature(position=form.signer_position, name=form.signer_name, dots=False)
+    return workbook
