@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from confirmations import services as confirmations
 from quality.models import RowNote
 from reports.totals import rebuild
-from sales.models import MonthlySale, Producer, ProducerType
+from sales.models import Producer, ProducerType
 from tests.test_confirm_district import NOW
 from tests.test_outliers import FESTIVAL_HISTORY, MONTH, history, this_month
 
