@@ -199,3 +199,19 @@ def test_a_corrected_typo_leaves_the_list_at_once(client, officers, geography):
         deleted_ids=[],
     )
     assert "กลุ่ม 5701-0" not in client.get(URL.format("57")).content.decode()
+
+
+def test_both_confirmation_pages_flag_the_typo_with_its_history(client, officers, geography):
+    typo = make(geography["mueang_cr"], 1)[0]
+    honest = make(geography["mueang_cr"], 1, figure="60000", start=5)[0]
+    for who, url in (
+        ("owner", "/confirm/district/5701/2570/11/"),
+        ("province", "/confirm/province/5701/2570/11/"),
+    ):
+        client.force_login(officers[who])
+        page = client.get(url).content.decode()
+        typo_row = page[page.index(f'id="row-{typo.pk}"') :][:6000]
+        honest_row = page[page.index(f'id="row-{honest.pk}"') :][:6000]
+        assert "outlier-flag" in typo_row.split("</tr>")[0]
+        assert "outlier-flag" not in honest_row.split("</tr>")[0]
+        assert "ประวัติ 12 เดือน" in typo_row and "52,000.00" in typo_row

@@ -22,6 +22,7 @@ from otopdoc.access import district_for, fiscal_month_or_404, officer_of
 from otopdoc.failures import write_failed
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import baht, be
+from quality.outliers import entry_document
 from sales.forms import (
     PROVINCE_LOCKED,
     MonthRevisionForm,
@@ -132,6 +133,8 @@ def month_entry(request, district, fiscal_year, month):
                 grid,
                 editable=editable,
                 last=_last_month(visible, district, fiscal_month),
+                # Outliers by the producer's own history, warned of as the officer types.
+                outliers=entry_document(district, fiscal_month) if editable else None,
                 store_key=f"otop-unsaved:entry:{request.user.pk}:{district.code}:"
                 f"{fiscal_month.fiscal_year}:{fiscal_month.month}",
             ),
@@ -152,7 +155,8 @@ def month_entry(request, district, fiscal_year, month):
             "returned_count": returned,
             "prefilled_from": prefilled_from,
             "province_confirmed_only": officer.is_department,
-            "producer_names": Producer.objects.filter(district=district)
+            # An inactive producer is not suggested for a new row (quality.registry).
+            "producer_names": Producer.objects.filter(district=district, active=True)
             .order_by("name")
             .values_list("name", flat=True),
         },
@@ -259,7 +263,7 @@ def _state(row):
     return "pending"
 
 
-def grid_document(grid, *, editable, last, store_key):
+def grid_document(grid, *, editable, last, store_key, outliers=None):
     """Return the page's one JSON document, in its <script> element, as json_script would.
 
     It holds the rows and what the script needs to draw them.
@@ -277,6 +281,7 @@ def grid_document(grid, *, editable, last, store_key):
         "amountMessages": SaleRowForm.base_fields["domestic"].browser_messages(),
         "last": last,
         "jump": JUMP,
+        "outliers": outliers,
         "historyUrl": reverse("sale-history", args=[0]).removesuffix("0/"),
         "storeKey": store_key,
     }
@@ -317,6 +322,7 @@ def _prefill(district, fiscal_month):
     previous = fiscal_month.previous
     rows = (
         MonthlySale.objects.for_month(district, previous)
+        .filter(producer__active=True)  # an inactive producer is not offered again
         .select_related("producer")
         .order_by("producer__name", "product_type")
     )
