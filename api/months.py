@@ -101,7 +101,7 @@ def _form_data(existing, rows):
                 f"rows-{index}-version": str(row.version),
                 f"rows-{index}-name": row.producer.name,
                 f"rows-{index}-product_type": row.product_type,
-                f"rows-{index}-producer_type": row.producer.producer_type,
+                f"rows-{index}-producer_type": row.producer_type,
                 f"rows-{index}-domestic": str(row.domestic),
                 f"rows-{index}-export": str(row.export),
                 f"rows-{index}-DELETE": "on",

@@ -102,7 +102,11 @@ class SaleSerializer(serializers.Serializer):
     district_confirmed_at = serializers.DateTimeField(allow_null=True)
     province_confirmed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
-    updated_at = serializers.DateTimeField(help_text="the last change of the row")
+    updated_at = serializers.DateTimeField(help_text="the last edit of the row's values")
+    changed_at = serializers.DateTimeField(
+        help_text="the last change: an edit, a confirmation or a send-back (updated_since "
+        "compares with this)"
+    )
 
 
 class SaleFilter(serializers.Serializer):

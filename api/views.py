@@ -4,6 +4,7 @@ A client is an officer (api.models): otopdoc.access answers for it exactly as fo
 pages, so another area is 404 and a look-only client's write is 403.
 """
 
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -120,9 +121,22 @@ def visible_sales(user, filters):
     for name in ("fiscal_year", "month", "product_type"):
         if name in filters:
             rows = rows.filter(**{name: filters[name]})
+    rows = rows.annotate(changed_at=last_change())
     if "updated_since" in filters:
-        rows = rows.filter(updated_at__gte=_aware(filters["updated_since"]))
+        rows = rows.filter(changed_at__gte=_aware(filters["updated_since"]))
     return rows
+
+
+def last_change():
+    """Return the row's last change: an edit, a confirmation or a send-back.
+
+    Confirmations and send-backs do not touch updated_at (it is the last edit of the
+    values), yet a reader that loads incrementally must see a row the province has just
+    confirmed. NULLs are taken as updated_at: GREATEST skips them on PostgreSQL but
+    SQLite's MAX() would return NULL.
+    """
+    stamps = ("district_confirmed_at", "province_confirmed_at", "returned_at")
+    return Greatest("updated_at", *(Coalesce(name, "updated_at") for name in stamps))
 
 
 def _aware(moment):

@@ -3,11 +3,12 @@
 Usage: .venv/bin/python benchmarks/entry_grid.py [--repeat N] [--sqlite-only]
 
 The entry grid is drawn in the browser from one JSON document (issue 16, point 1); this
-prints what the server spends to send it: the process CPU time of the whole request through
-the test client (middleware, view, template, the database driver's own work), the wall
-time beside it, the page's bytes and the bytes each row adds. The month has last month's
-rows too (the grid shows them) and a few rows sent back. Runs on a fresh SQLite file and on
-a fresh PostgreSQL database when one answers at 127.0.0.1:5432, each in its own interpreter.
+prints what the server spends to send it, at 1, 130 and 500 rows: the process CPU time of
+the whole request through the test client (middleware, view, template, the database
+driver's own work), the wall time beside it, the page's bytes and the bytes each row adds.
+The month has last month's rows too (the grid shows them) and a few rows sent back. Runs
+on a fresh SQLite file and on a fresh PostgreSQL database when one answers at
+127.0.0.1:5432, each in its own interpreter.
 """
 
 import argparse
@@ -22,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (130, 500)
+SIZES = (1, 130, 500)  # 1 row: about the page's fixed cost
 
 
 def main():
@@ -131,7 +132,7 @@ def measure(label, repeat):
             f"  {size:>4} rows: CPU {statistics.median(cpu) * 1000:6.1f} ms   "
             f"wall {statistics.median(wall) * 1000:6.1f} ms   page {sizes[size] / 1024:7.1f} KiB"
         )
-    small, large = SIZES
+    _, small, large = SIZES
     per_row = (sizes[large] - sizes[small]) / (large - small)
     print(f"  each row adds {per_row:.0f} bytes to the page")
 

@@ -19,6 +19,11 @@ urlpatterns = [
         name="report-estimate",
     ),
     path(
+        "estimate/<str:district>/<int:fiscal_year>/form/",
+        estimate.estimate_form,
+        name="report-estimate-form",
+    ),
+    path(
         "exports/<str:province>/<int:fiscal_year>/<int:month>/",
         exports.exports_report,
         name="report-exports",

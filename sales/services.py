@@ -58,16 +58,22 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
     """Write the entry page of a district's month, all or nothing; return what changed.
 
     `rows` are the cleaned rows kept on the page (with "id" None for new ones);
-    `deleted_ids` the ids of rows the officer deleted. Steps:
+    `deleted_ids` the ids of rows the officer deleted, or {id: version the page showed}.
+    Steps:
     1. Claim the month at the revision the page was loaded with (StaleMonth if stale).
-    2. Find the producers by name in the district; create the new ones and update the
+       The claim holds the month's lock, which the confirmation writers take too.
+    2. Read the month's rows under that lock, and decide every rule of a row's state
+       there, not on what the page or the form read before: a row the province has
+       confirmed, or whose version is not the one the page showed (confirmed, withdrawn
+       or sent back meanwhile), is neither changed nor deleted (StaleMonth).
+    3. Find the producers by name in the district; create the new ones and update the
        producer type of those whose type the officer changed.
-    3. Delete the deleted rows.
-    4. Update the rows whose values changed: a changed row loses its district
+    4. Delete the deleted rows.
+    5. Update the rows whose values changed: a changed row loses its district
        confirmation and gets a new version; rows that did not change are not written.
-    5. Create the new rows. Count the district confirmations the changes withdrew.
-    6. Record every create, change and delete in the audit trail, old and new values.
-    7. Bring the month's running totals up to date.
+    6. Create the new rows. Count the district confirmations the changes withdrew.
+    7. Record every create, change and delete in the audit trail, old and new values.
+    8. Bring the month's running totals up to date.
     """
     claim_month(district, fiscal_month, user, revision)
     now = timezone.now()
@@ -79,7 +85,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
     }
     before = {pk: snapshot(row) for pk, row in existing.items()}
 
-    deleted = [existing[pk] for pk in deleted_ids if pk in existing]
+    deleted = _deletable(existing, deleted_ids)
     if deleted:
         MonthlySale.objects.filter(pk__in=[row.pk for row in deleted]).delete()
 
@@ -89,6 +95,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
         values = {
             "producer": producer,
             "product_type": data["product_type"],
+            "producer_type": data["producer_type"],
             "domestic": data["domestic"] or 0,
             "export": data["export"] or 0,
         }
@@ -96,10 +103,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
             row = existing[data["id"]]
             if not _differs(row, values):
                 continue
-            if data.get("version") is not None and data["version"] != row.version:
-                # Confirmed or sent back since the page was loaded: the officer's change
-                # was made on values that are no longer the row's.
-                raise StaleMonth
+            _check_state(row, data.get("version"))
             for field, value in values.items():
                 setattr(row, field, value)
             withdrawn += row.district_confirmed_at is not None
@@ -128,9 +132,36 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
     return {
         "created": len(created),
         "changed": len(changed),
-        "deleted": len(deleted_ids),
+        "deleted": len(deleted),
         "withdrawn": withdrawn,  # district confirmations the changes took back
     }
+
+
+def _check_state(row, seen_version):
+    """Refuse to change or delete a row the province has confirmed, or a stale one.
+
+    Called under the month's lock, on the row as it is now: the form's own check ran on
+    rows read before the transaction, which a confirmation may have overtaken since.
+    """
+    if row.province_confirmed_at is not None:
+        raise StaleMonth
+    if seen_version is not None and seen_version != row.version:
+        # Confirmed, withdrawn or sent back since the page was loaded: the officer's
+        # change was made on values that are no longer the row's.
+        raise StaleMonth
+
+
+def _deletable(existing, deleted_ids):
+    """Return the rows to delete, each checked under the lock (StaleMonth if not allowed)."""
+    seen = deleted_ids if isinstance(deleted_ids, dict) else dict.fromkeys(deleted_ids)
+    deleted = []
+    for pk, version in seen.items():
+        row = existing.get(pk)
+        if row is None:
+            continue  # gone already, or never this month's (the form refuses those)
+        _check_state(row, version)
+        deleted.append(row)
+    return deleted
 
 
 def _entry(row, action, user, now, old=None, new=None):
@@ -159,6 +190,7 @@ def _update_rows(rows, user, now):
     per_row = {
         "producer_id": [row.producer_id for row in rows],
         "product_type": [row.product_type for row in rows],
+        "producer_type": [row.producer_type for row in rows],
         "domestic": [row.domestic for row in rows],
         "export": [row.export for row in rows],
     }
@@ -185,13 +217,19 @@ def _differs(row, values):
     return (
         row.producer_id != values["producer"].pk
         or row.product_type != values["product_type"]
+        or row.producer_type != values["producer_type"]
         or row.domestic != values["domestic"]
         or row.export != values["export"]
     )
 
 
 def _producers_by_name(district, rows):
-    """Return {name: Producer} for the rows' names, creating or retyping as needed."""
+    """Return {name: Producer} for the rows' names, creating or retyping as needed.
+
+    The producer's type is only its latest one, offered when a new month starts; the
+    rows keep their own (MonthlySale.producer_type), so retyping a producer here changes
+    no other month.
+    """
     wanted = {data["name"]: data["producer_type"] for data in rows}
     found = {p.name: p for p in Producer.objects.filter(district=district, name__in=wanted)}
     retyped = []

@@ -261,6 +261,23 @@ def test_updated_since_gives_only_rows_changed_since(clients, geography, officer
     assert len(caller.get("/api/v1/sales/", {"updated_since": "2026-11-15"}).json()["results"]) == 3
 
 
+def test_updated_since_sees_a_confirmation_made_after_the_edit(
+    clients, geography, officers, monkeypatch
+):
+    """A department loading incrementally must get rows the province confirms later."""
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 2)
+    later = NOW + datetime.timedelta(days=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    since = {"updated_since": (NOW + datetime.timedelta(days=1)).isoformat()}
+    department = clients["department"].get("/api/v1/sales/", since).json()["results"]
+    assert [r["producer"]["name"] for r in department] == ["กลุ่ม 5701-0"]
+    assert department[0]["changed_at"] == later.isoformat()
+    assert department[0]["updated_at"] == NOW.isoformat()
+    district = clients["district"].get("/api/v1/sales/", since).json()["results"]
+    assert len(district) == 2  # both confirmed by the district since
+
+
 def test_bad_filters_get_400_with_the_field_and_a_thai_detail(clients):
     response = clients["district"].get(
         "/api/v1/sales/", {"month": "13", "updated_since": "yesterday", "product_type": "x"}
@@ -348,7 +365,8 @@ def test_kpi_of_a_year_reuses_the_kpi_table(clients, geography, officers):
     chiang_rai = next(p for p in body["provinces"] if p["province"] == "57")
     assert chiang_rai["base"] == "1000.00" and chiang_rai["target"] == "1230.00"
     assert chiang_rai["levels"] == ["1150.00", "1170.00", "1190.00", "1210.00", "1230.00"]
-    assert chiang_rai["actual"] == "1020.50" and chiang_rai["growth"] == "2.05"
+    # One month of the year against a whole year's base is no growth (issue 10 point 10).
+    assert chiang_rai["actual"] == "1020.50" and chiang_rai["growth"] is None
     assert chiang_rai["score"] == 0 and chiang_rai["base_from"] == "loaded"
     assert body["through"] == {"fiscal_year": FY, "month": MONTH}
     assert body["total"]["base"] == "1000.00" and len(body["clusters"]) == 2
@@ -472,14 +490,15 @@ def test_bad_values_get_400_with_the_path_of_each_and_the_pages_messages(clients
     response = clients["district"].put(MONTH_URL, body)
     assert response.status_code == 400
     errors = {e["field"]: e["detail"] for e in response.json()["errors"]}
-    assert set(errors) == {"rows[0].domestic", "rows[1].domestic", "rows[3].domestic"}
+    assert {"rows[0].domestic", "rows[1].domestic", "rows[3].domestic"} <= set(errors)
     assert "กรุณากรอกยอดจำหน่าย" in errors["rows[3].domestic"]
-    # Rows checked against each other once each is right, as on the page.
+    # The duplicate, alone: the page's check across rows, on the row that repeats.
     body["rows"][0:2] = [row("ก", "1"), row("ข", "2")]
     body["rows"][3] = row("ค")
     response = clients["district"].put(MONTH_URL, body)
     assert response.status_code == 400
     errors = {e["field"]: e["detail"] for e in response.json()["errors"]}
+    assert {field for field in errors if field != "rows"} == {"rows[2].name"}
     assert "ผู้ผลิตนี้มีรายการประเภท" in errors["rows[2].name"]
     assert not MonthlySale.objects.exists() and not DistrictMonth.objects.exists()
 

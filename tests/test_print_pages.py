@@ -17,6 +17,8 @@ from tests.conftest import ARTIFACTS
 from tests.test_browser_shell import sign_in
 from tests.test_excel_rendering import figures_of
 from tests.workbook_cases import (
+    FY,
+    MONTH,
     NOW,
     WORKBOOKS,
     make_data,
@@ -91,3 +93,49 @@ def test_every_report_page_prints_whole_with_footers_and_the_signature_beside_fi
             ["pdftoppm", "-png", "-r", "50", str(outdir / f"{name}.pdf"), str(outdir / name)]
         )
     (outdir / "pages.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("who", "entry", "button", "report"),
+    [
+        (
+            "d5701",
+            f"/sales/5701/{FY}/estimate/",
+            "#print-form",
+            f"/reports/estimate/5701/{FY}/form/",
+        ),
+        (
+            "p57",
+            f"/sales/exports/57/{FY}/{MONTH}/",
+            "#print-report",
+            f"/reports/exports/57/{FY}/{MONTH}/",
+        ),
+    ],
+)
+def test_the_entry_pages_print_button_prints_the_report_not_the_grid(
+    page, live_server, geography, officers, who, entry, button, report
+):
+    """The estimate and export entry pages open their report and print it."""
+    make_data(geography, officers)
+    page.context.add_init_script("window.print = () => { window.__printed = true; };")
+    sign_in(page, live_server, who)
+    page.wait_for_url(re.compile(r"/$|/home|/sales/"))
+    page.goto(live_server.url + entry)
+    with page.expect_popup() as popup:
+        page.click(button)
+    printed = popup.value
+    printed.wait_for_load_state("load")
+    assert printed.url == f"{live_server.url}{report}?print=1"
+    printed.wait_for_function("window.__printed === true")
+    assert printed.locator("table.report-table").count() >= 1
+    # On paper: the report's figures, no form control or button of the entry page.
+    printed.emulate_media(media="print")
+    shown = printed.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button')]
+            .filter(element => element.offsetParent !== null).length"""
+    )
+    assert shown == 0
+    assert printed.locator("#signature").count() == 1
+    assert page.evaluate("window.__printed") is None  # the entry page itself printed nothing

@@ -48,11 +48,8 @@ def test_every_workbook_has_one_font_and_columns_wide_enough_for_its_figures(
         if name != "template":
             assert sheet.oddFooter.right.text == "หน้า &P / &N"
             assert sheet.oddFooter.left.text
-            assert (
-                sheet.page_setup.fitToWidth == 1
-                and sheet.page_setup.orientation == "landscape"
-                or sheet.title == "ตรวจสอบรายอำเภอ"
-            )
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            assert int(sheet.page_setup.paperSize) == 9  # A4
 
 
 def test_the_national_kpi_is_built_from_a_few_named_styles(client, geography, officers):

@@ -302,6 +302,11 @@ CASES = {
         get_refused=STRANGERS,
         not_allowed={"POST"},
     ),
+    "report-estimate-form": Case(
+        kwargs=lambda d: {"district": "5701", "fiscal_year": FY},
+        get_refused=STRANGERS,
+        not_allowed={"POST"},
+    ),
     "report-exports": Case(
         kwargs=province_kwargs, get_refused=ABOVE_DISTRICT, not_allowed={"POST"}
     ),

@@ -68,6 +68,10 @@ WORKBOOKS = {
     "rt4-nation": (f"/reports/rt4/all/{FY}/?format=xlsx", "department"),
     "kpi": (f"/reports/kpi/{FY}/?format=xlsx", "province department"),
     "estimate": (f"/reports/estimate/{D}/{FY}/?format=xlsx", "owner province department"),
+    "estimate-form": (
+        f"/reports/estimate/{D}/{FY}/form/?format=xlsx",
+        "owner colleague province department",
+    ),
     "exports": (f"/reports/exports/{P}/{FY}/{MONTH}/?format=xlsx", "province department"),
     "template": (f"/sales/{D}/{FY}/{MONTH}/import/template.xlsx", "owner province department"),
 }
@@ -76,6 +80,7 @@ TYPED = {
     "rt1": [*HOSTILE, LONG_NAME],
     "rt2": [*HOSTILE, LONG_NAME],
     "estimate": [CERTIFIER, POSITION],
+    "estimate-form": [CERTIFIER, POSITION],
     "exports": [HOSTILE[0], PRODUCT, AGENCY],
     "kpi": [SOURCE],
     "template": [*HOSTILE, LONG_NAME],

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from otopdoc.access import district_for, officer_of
 from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_months
-from reports.excel import PERCENT, ReportSheet, new_workbook, xlsx_response
+from reports.excel import BAHT, PERCENT, ReportSheet, new_workbook, xlsx_response
 from reports.models import MonthTotal
 from reports.scope import LEVELS, counted_level
 from sales.models import Estimate, EstimateMonth
@@ -51,10 +51,13 @@ class EstimateLine:
     label: str
     estimated_domestic: Decimal | None
     estimated_export: Decimal | None
-    actual_domestic: Decimal
-    actual_export: Decimal
+    # None for a month still to come: it has no sales yet, and is no shortfall.
+    actual_domestic: Decimal | None
+    actual_export: Decimal | None
     actual_rows: int
     remark: str = ""
+    # A year's total while months are still to come: its difference would be no shortfall.
+    partial: bool = False
 
     @property
     def estimated_total(self):
@@ -64,19 +67,26 @@ class EstimateLine:
 
     @property
     def actual_total(self):
+        if self.actual_domestic is None:
+            return None
         return self.actual_domestic + self.actual_export
+
+    @property
+    def compared(self):
+        """Tell whether actual and estimate can be set side by side (not a month to come)."""
+        return not (self.estimated_total is None or self.actual_total is None or self.partial)
 
     @property
     def difference(self):
         """Return actual less estimated: negative while the district is short of its estimate."""
-        if self.estimated_total is None:
+        if not self.compared:
             return None
         return self.actual_total - self.estimated_total
 
     @property
     def achieved(self):
         """Return the percent of the estimate achieved, or None when nothing was estimated."""
-        if self.estimated_total is None:
+        if not self.compared:
             return None
         return percent_of(self.actual_total, self.estimated_total)
 
@@ -88,6 +98,8 @@ class EstimateReport:
     estimate: Estimate | None
     months: list
     total: EstimateLine
+    # While months are still to come: the months begun so far, estimate against actual.
+    to_date: EstimateLine | None = None
 
     @classmethod
     def build(cls, district, fiscal_year, level):
@@ -114,30 +126,32 @@ class EstimateReport:
             )
             .order_by()
         }
-        months = []
+        months, begun = [], []
         for fiscal_month in fiscal_months(fiscal_year):
             saved = estimated.get(fiscal_month.month)
             sold = actual.get(fiscal_month.month, {})
+            started = fiscal_month.has_started() or bool(sold)
             months.append(
                 EstimateLine(
                     label=fiscal_month.label,
                     estimated_domestic=_estimated(estimate, saved, "domestic"),
                     estimated_export=_estimated(estimate, saved, "export"),
-                    actual_domestic=_money(sold.get("domestic")),
-                    actual_export=_money(sold.get("export")),
+                    actual_domestic=_money(sold.get("domestic")) if started else None,
+                    actual_export=_money(sold.get("export")) if started else None,
                     actual_rows=sold.get("rows") or 0,
                     remark=_remark(fiscal_month, sold, level),
                 )
             )
-        total = EstimateLine(
-            label="รวมทั้งสิ้น",
-            estimated_domestic=_sum(months, "estimated_domestic", estimate),
-            estimated_export=_sum(months, "estimated_export", estimate),
-            actual_domestic=_sum(months, "actual_domestic"),
-            actual_export=_sum(months, "actual_export"),
-            actual_rows=sum(line.actual_rows for line in months),
-        )
-        return cls(district, fiscal_year, estimate, months, total)
+            if started:
+                begun.append(fiscal_month)
+        total = _total("รวมทั้งสิ้น", months, estimate)
+        total.partial = len(begun) < len(months)
+        to_date = None
+        if total.partial and begun:
+            to_date = _total(
+                f"รวม {months[0].label} – {begun[-1].label}", months[: len(begun)], estimate
+            )
+        return cls(district, fiscal_year, estimate, months, total, to_date)
 
     @property
     def signer_position(self):
@@ -172,7 +186,19 @@ def _estimated(estimate, month, field):
 def _sum(lines, field, estimate=True):
     if estimate is None:
         return None
-    return sum((getattr(line, field) for line in lines), ZERO)
+    return sum((getattr(line, field) for line in lines if getattr(line, field) is not None), ZERO)
+
+
+def _total(label, lines, estimate):
+    """Return the line adding up `lines`: estimated (if saved) and actual sales."""
+    return EstimateLine(
+        label=label,
+        estimated_domestic=_sum(lines, "estimated_domestic", estimate),
+        estimated_export=_sum(lines, "estimated_export", estimate),
+        actual_domestic=_sum(lines, "actual_domestic"),
+        actual_export=_sum(lines, "actual_export"),
+        actual_rows=sum(line.actual_rows for line in lines),
+    )
 
 
 @login_required
@@ -260,6 +286,8 @@ def _xlsx(report, level):
     formats = [None] * 8 + [PERCENT, None]
     for line in report.months:
         sheet.row(_cells(line), formats=formats)
+    if report.to_date is not None:
+        sheet.row(_cells(report.to_date), total=True, formats=formats)
     sheet.row(_cells(report.total), total=True, formats=formats)
     if report.estimate is None:
         sheet.note(NO_ESTIMATE)
@@ -281,3 +309,136 @@ def _cells(line):
         line.achieved,
         line.remark,
     ]
+
+
+# --- the plain paper form (สิ่งที่ส่งมาด้วย ๓) ---------------------------------------------------
+
+
+@dataclass
+class FormLine:
+    """One month (or the total) of the paper form: the estimate as the district saved it."""
+
+    label: str
+    domestic: Decimal | None
+    export: Decimal | None
+
+    @property
+    def total(self):
+        if self.domestic is None:
+            return None
+        return self.domestic + self.export
+
+
+@dataclass
+class EstimateForm:
+    """The estimate as the circular's form asks for it: twelve months, a total, a signer."""
+
+    district: object
+    fiscal_year: int
+    estimate: Estimate | None
+    months: list
+    total: FormLine
+
+    @classmethod
+    def build(cls, district, fiscal_year):
+        """Read the district's estimate of the year and its months: two queries.
+
+        A month the estimate does not hold counts as 0, as on the entry form; without an
+        estimate the amounts stay blank, for the district to fill in by hand.
+        """
+        estimate = Estimate.objects.filter(district=district, fiscal_year=fiscal_year).first()
+        saved = {}
+        if estimate is not None:
+            saved = {m.month: m for m in EstimateMonth.objects.filter(estimate=estimate)}
+        months = [
+            FormLine(
+                fm.label,
+                _estimated(estimate, saved.get(fm.month), "domestic"),
+                _estimated(estimate, saved.get(fm.month), "export"),
+            )
+            for fm in fiscal_months(fiscal_year)
+        ]
+        total = FormLine(
+            "รวมทั้งสิ้น",
+            _sum(months, "domestic", estimate),
+            _sum(months, "export", estimate),
+        )
+        return cls(district, fiscal_year, estimate, months, total)
+
+    @property
+    def signer_name(self):
+        return self.estimate.certifier_name if self.estimate is not None else ""
+
+    @property
+    def signer_position(self):
+        if self.estimate is not None and self.estimate.certifier_position:
+            return self.estimate.certifier_position
+        return f"พัฒนาการอำเภอ{self.district.name_th}"
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def estimate_form(request, district, fiscal_year):
+    """Show the plain estimate form (แบบประมาณการรายได้) of a district's year, or its .xlsx.
+
+    The same readers as the estimate report (district_for: 404 to anyone else). The
+    entry page's print button opens this page with ?print=1, which prints it at once.
+    """
+    district = district_for(request.user, district)
+    if not MIN_FISCAL_YEAR <= fiscal_year <= MAX_FISCAL_YEAR:
+        raise Http404("ไม่มีปีงบประมาณนี้")
+    output = request.GET.get("format", "html")
+    if output not in ("html", "xlsx"):
+        raise Http404("ไม่มีรูปแบบนี้")
+    form = EstimateForm.build(district, fiscal_year)
+    if output == "xlsx":
+        return xlsx_response(
+            form_workbook(form), f"estimate-form-{district.code}-{fiscal_year}.xlsx"
+        )
+    return render(
+        request,
+        "reports/estimate_form.html",
+        {
+            "form": form,
+            "district": district,
+            "fiscal_year": fiscal_year,
+            "xlsx_url": f"{request.path}?format=xlsx",
+            "report_url": reverse("report-estimate", args=[district.code, fiscal_year]),
+        },
+    )
+
+
+def form_workbook(form):
+    """Write the paper form: title block, two header rows, twelve months, total, signature."""
+    district = form.district
+    workbook = new_workbook()
+    sheet = ReportSheet(workbook, "แบบประมาณการรายได้", widths=[22, 20, 20, 20, 24], landscape=False)
+    sheet.title(
+        TITLE,
+        f"ปีงบประมาณ พ.ศ. {form.fiscal_year}",
+        f"อำเภอ{district.name_th} จังหวัด{district.province.name_th}",
+    )
+    sheet.header(
+        [
+            "เดือน",
+            "ประมาณการรายได้จากการจำหน่ายผลิตภัณฑ์ OTOP",
+            None,
+            "รวมทั้งสิ้น (บาท)",
+            "หมายเหตุ",
+        ],
+        [None, "ภายในประเทศ (บาท)", "ส่งออกต่างประเทศ (บาท)", None, None],
+    )
+    first, last = sheet.header_rows
+    for column in "ADE":
+        sheet.merge(f"{column}{first}:{column}{last}")
+    sheet.merge(f"B{first}:C{first}")
+    formats = [None, BAHT, BAHT, BAHT, None]
+    for line in form.months:
+        sheet.row([line.label, line.domestic, line.export, line.total, ""], formats=formats)
+    total = form.total
+    sheet.row(
+        [total.label, total.domestic, total.export, total.total, ""], total=True, formats=formats
+    )
+    sheet.signature(position=form.signer_position, name=form.signer_name, dots=False)
+    return workbook

@@ -69,6 +69,13 @@ def import_month(request, district, fiscal_year, month):
                 request.session[key] = {
                     "rows": rows,
                     "revision": revision,
+                    # The version of each saved row the preview showed: a confirmation or
+                    # a send-back does not move the month's revision, but moves these.
+                    "versions": {
+                        str(line.saved.pk): line.saved.version
+                        for line in preview.lines
+                        if line.saved is not None
+                    },
                     "file": request.FILES["file"].name,
                 }
     else:
@@ -84,6 +91,7 @@ def import_confirm(request, district, fiscal_year, month):
     Steps:
     1. Take the rows and the revision kept by import_month (none: upload again).
     2. Check them again against the month as it is now; any error writes nothing.
+       Each saved row carries the version the preview showed (_as_previewed).
     3. save_month at the kept revision: if anyone saved the month since, StaleMonth
        writes nothing and asks for the file again; a database error writes nothing
        either and shows the preview again, the file kept, to confirm once more.
@@ -98,6 +106,7 @@ def import_confirm(request, district, fiscal_year, month):
         return redirect("sales-import", district.pk, fiscal_month.fiscal_year, fiscal_month.month)
 
     preview = importing.check_rows(district, fiscal_month, stored["rows"])
+    _as_previewed(preview, stored.get("versions", {}))
     if not preview.ok:
         del request.session[key]
         messages.error(request, CHANGED)
@@ -128,6 +137,18 @@ def import_confirm(request, district, fiscal_year, month):
         f"ปรับปรุง {counts['update']:,} รายการ ไม่เปลี่ยนแปลง {counts['same']:,} รายการ",
     )
     return redirect("sales-month", district.pk, fiscal_month.fiscal_year, fiscal_month.month)
+
+
+def _as_previewed(preview, versions):
+    """Give each row of the file the version the officer saw in the preview.
+
+    save_month checks versions under the month's lock: a row the province confirmed or
+    sent back after the preview is then refused (StaleMonth), not overwritten with
+    figures the officer checked against the row as it was.
+    """
+    for row in preview.rows:
+        if row.get("id") is not None and str(row["id"]) in versions:
+            row["version"] = versions[str(row["id"])]
 
 
 def _refusal(request, district, fiscal_month):

@@ -310,6 +310,10 @@
         : '<i class="bi bi-funnel" aria-hidden="true"></i> แสดงเฉพาะรายการที่ส่งกลับ';
       applyFilter();
     });
+    // A link from a send-back notice (?filter=returned) opens with the filter on.
+    if (new URLSearchParams(window.location.search).get("filter") === "returned") {
+      returnedButton.click();
+    }
   }
 
   const picker = document.getElementById("goto-month");
@@ -489,6 +493,14 @@
   }
 
   /* --- on opening ------------------------------------------------------------------- */
+  const names = document.getElementById("producer-names");
+  if (names) {
+    names.append(...doc.producers.map((name) => {
+      const option = document.createElement("option");
+      option.value = name;
+      return option;
+    }));
+  }
   draw(doc.rows);
   applyFilter();
   if (editable) {

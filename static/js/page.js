@@ -48,6 +48,14 @@
     });
   });
 
+  // A report opened by an entry page's print button (?print=1) prints itself once loaded:
+  // the officer prints the report, not the editing grid.
+  if (document.querySelector(".report-table") && new URLSearchParams(window.location.search).get("print") === "1") {
+    window.addEventListener("load", function () {
+      window.print();
+    });
+  }
+
   // A link that goes back through history when it can: the browser keeps what the officer
   // typed on the page before; the link's own href is the fallback.
   document.querySelectorAll("a[data-history-back]").forEach(function (link) {
