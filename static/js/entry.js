@@ -136,6 +136,7 @@
       data,
       name: tr.querySelector("input[data-name]"),
       productType: tr.querySelector("select[name$='-product_type']"),
+      producerType: tr.querySelector("select[name$='-producer_type']"),
       amounts: Array.from(tr.querySelectorAll("input[data-amount]")),
       deleteFlag: tr.querySelector("input[name$='-DELETE']"),
       total: tr.querySelector("[data-row-total]"),
@@ -162,9 +163,15 @@
   }
   function valuesOf(row) {
     if (!row.name) {
-      return { name: row.data.name, product_type: row.data.product_type, texts: [row.data.domestic, row.data.export] };
+      return {
+        name: row.data.name, product_type: row.data.product_type, producer_type: row.data.producer_type,
+        texts: [row.data.domestic, row.data.export],
+      };
     }
-    return { name: row.name.value, product_type: row.productType.value, texts: row.amounts.map((i) => i.value) };
+    return {
+      name: row.name.value, product_type: row.productType.value, producer_type: row.producerType.value,
+      texts: row.amounts.map((i) => i.value),
+    };
   }
 
   /* "up" or "down" when the total moved ten times or more since last month, as the
@@ -221,11 +228,12 @@
   }
 
   /* A district-confirmed row whose saved values change loses its confirmation on saving
-     (sales.services.save_month compares producer, type and amounts, not the group type). */
+     (sales.services.save_month compares producer, both types and the amounts). */
   function withdraws(row, values) {
     const was = row.data.confirmed;
     if (!was || isDeleted(row)) return false;
     return normalise(values.name) !== was[0] || values.product_type !== was[1] ||
+      values.producer_type !== was[2] ||
       read(values.texts[0])[0] !== read(was[3])[0] || read(values.texts[1])[0] !== read(was[4])[0];
   }
 
