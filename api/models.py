@@ -54,7 +54,3 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_usable(self):
-        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active

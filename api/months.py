@@ -42,7 +42,7 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
     existing = list(
         MonthlySale.objects.for_month(district, fiscal_month).select_related("producer")
     )
-    data, kept_ids, deleted = _form_data(existing, rows)
+    data, deleted = _form_data(existing, rows)
     formset = SaleRowFormSet(data, prefix="rows", existing={row.pk: row for row in existing})
     if not formset.is_valid():
         raise Invalid(list(_errors(formset, len(rows), deleted)))
@@ -78,7 +78,11 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
 
 
 def _form_data(existing, rows):
-    """Return the entry page's POST data for the sent rows and the saved rows left out."""
+    """Return the entry page's POST data, and the saved rows the client left out.
+
+    A sent row that names a saved row (same producer name and product type) carries its
+    id and version, as the page's form does; the saved rows left out are posted deleted.
+    """
     by_key = {(row.producer.name, row.product_type): row for row in existing}
     data = {}
     matched = set()
@@ -101,7 +105,7 @@ def _form_data(existing, rows):
                 f"rows-{index}-version": str(row.version),
                 f"rows-{index}-name": row.producer.name,
                 f"rows-{index}-product_type": row.product_type,
-                f"rows-{index}-producer_type": row.producer.producer_type,
+                f"rows-{index}-producer_type": row.producer_type,
                 f"rows-{index}-domestic": str(row.domestic),
                 f"rows-{index}-export": str(row.export),
                 f"rows-{index}-DELETE": "on",
@@ -109,7 +113,7 @@ def _form_data(existing, rows):
         )
     total = len(rows) + len(deleted)
     data.update({"rows-TOTAL_FORMS": str(total), "rows-INITIAL_FORMS": str(total)})
-    return data, matched, deleted
+    return data, deleted
 
 
 def _errors(formset, sent, deleted):

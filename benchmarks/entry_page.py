@@ -147,7 +147,7 @@ def form_data(district, month, run):
                 f"rows-{i}-version": row.version,
                 f"rows-{i}-name": row.producer.name,
                 f"rows-{i}-product_type": row.product_type,
-                f"rows-{i}-producer_type": row.producer.producer_type,
+                f"rows-{i}-producer_type": row.producer_type,
                 f"rows-{i}-domestic": f"{1000 + run + 1}.25",
                 f"rows-{i}-export": "0",
             }

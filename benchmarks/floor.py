@@ -326,7 +326,7 @@ def entry_post(district, month, run):
                 f"rows-{i}-version": row.version,
                 f"rows-{i}-name": row.producer.name,
                 f"rows-{i}-product_type": row.product_type,
-                f"rows-{i}-producer_type": row.producer.producer_type,
+                f"rows-{i}-producer_type": row.producer_type,
                 f"rows-{i}-domestic": f"{2000 + i + run * 7}.25",
                 f"rows-{i}-export": "0",
             }

@@ -87,7 +87,7 @@ def snapshot(row, producer=None):
     producer = producer or row.producer
     return {
         "producer": producer.name,
-        "producer_type": producer.producer_type,
+        "producer_type": row.producer_type or producer.producer_type,
         "product_type": row.product_type,
         "domestic": str(row.domestic),
         "export": str(row.export),

@@ -283,7 +283,7 @@ def _page(
                 "number": number,
                 "row": row,
                 "product_type": _label(ProductType, row.product_type),
-                "producer_type": _label(ProducerType, row.producer.producer_type),
+                "producer_type": _label(ProducerType, row.producer_type),
                 "last": previous,
                 "change": _change(row.total, previous),
                 "district_ticked": district_ticked,

@@ -294,6 +294,7 @@ def seed_demo(fiscal_year=None, scale="small", seed=DEFAULT_SEED, producers=None
     rows = sale_rows(random.Random(seed + 2), lines, months, fiscal_year, stamps)
     if connection.vendor == "postgresql":
         copy_sales(rows, total, log)
+        MonthlySale.objects.fill_producer_types()  # COPY brings the rows without it
     else:
         bulk_create_sales(rows, total, log)
         set_entered(stamps)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, F, Q, Sum
 
-from otopdoc.fiscal import FISCAL_ORDER
+from otopdoc.fiscal import FISCAL_ORDER, fiscal_months
 from reports.models import MonthTotal
 from sales.models import ProductType
 
@@ -130,10 +130,21 @@ class MonthLine:
 
     @property
     def total(self):
-        return sum(self.amounts, ZERO)
+        return sum((amount for amount in self.amounts if amount is not None), ZERO)
 
     def add(self, other):
         self.amounts = [a + b for a, b in zip(self.amounts, other.amounts, strict=True)]
+
+    def blank_months_to_come(self, begun):
+        """Leave the months after the first `begun` empty: no sales yet is no shortfall."""
+        self.amounts = [
+            amount if index < begun else None for index, amount in enumerate(self.amounts)
+        ]
+
+
+def months_begun(fiscal_year):
+    """Return how many months of a fiscal year have begun (0 to 12), ตุลาคม first."""
+    return sum(1 for fm in fiscal_months(fiscal_year) if fm.has_started())
 
 
 def monthly_sales(level, fiscal_year, by, district=None, province=None):

@@ -40,35 +40,61 @@ class Figures:
     target: Decimal
     levels: list
     actual: Decimal
+    # The year is not over: actual covers ตุลาคม to the last month with sales only.
+    partial: bool = False
+    # The base year's sales in those same months, when every one of them is known.
+    prior: Decimal | None = None
 
     @classmethod
-    def of(cls, base, actual):
+    def of(cls, base, actual, partial=False, prior=None):
         return cls(
             base=base,
             target=level(base, TARGET_PERCENT),
             levels=[level(base, percent) for percent in SCORE_PERCENTS],
             actual=actual,
+            partial=partial,
+            prior=prior,
         )
 
     @classmethod
     def sum(cls, rows):
         """Add up rows figure by figure: the sum of their rounded levels, as the seed does."""
         rows = list(rows)
+        priors = [row.prior for row in rows]
         return cls(
             base=sum((row.base for row in rows), ZERO),
             target=sum((row.target for row in rows), Decimal(0)),
             levels=[sum((row.levels[i] for row in rows), Decimal(0)) for i in range(5)],
             actual=sum((row.actual for row in rows), ZERO),
+            partial=any(row.partial for row in rows),
+            prior=sum(priors, ZERO) if rows and None not in priors else None,
         )
 
     @property
     def growth(self):
-        """Return (actual - base) / base x 100 to 2 decimals, half up; None when base is 0."""
+        """Return the growth in percent to 2 decimals, half up, or None.
+
+        A whole year: (actual - base) / base x 100. While the year runs, the year to date
+        against the same months of the base year, (actual - prior) / prior x 100, where
+        those months are known; else None ("ยังไม่ครบปี"): a part of a year against a whole
+        one is no growth at all (it read -99 % in November).
+        """
         if not self.base:
             return None
-        return ((self.actual - self.base) * 100 / self.base).quantize(
+        if not self.partial:
+            compared_with = self.base
+        elif self.prior:
+            compared_with = self.prior
+        else:
+            return None
+        return ((self.actual - compared_with) * 100 / compared_with).quantize(
             HUNDREDTH, rounding=ROUND_HALF_UP
         )
+
+    @property
+    def growth_pending(self):
+        """Tell whether growth waits for the year's end: partial, the same months unknown."""
+        return bool(self.base) and self.partial and not self.prior
 
     @property
     def reached(self):
@@ -205,6 +231,7 @@ def kpi_table(fiscal_year, province=None):
     }
     with_rows = [fm for fm in months if fm.month in entered]
     through = with_rows[-1] if with_rows else None
+    partial = through is None or through.month != months[-1].month
 
     blocks = {}
     for number, p in enumerate(provinces, start=1):
@@ -219,7 +246,12 @@ def kpi_table(fiscal_year, province=None):
                 ZERO,
             )
             base_from, note = BASE_PREVIOUS, ""
-        figures = Figures.of(base, sum(this_year, ZERO))
+        figures = Figures.of(
+            base,
+            sum(this_year, ZERO),
+            partial=partial,
+            prior=_same_months_before(sums, p.code, fiscal_year, months, through),
+        )
         cumulative, running = [], ZERO
         for fm, amount in zip(months, this_year, strict=True):
             running += amount
@@ -246,3 +278,20 @@ def kpi_table(fiscal_year, province=None):
         through=through,
         single=province is not None,
     )
+
+
+def _same_months_before(sums, code, fiscal_year, months, through):
+    """Return a province's confirmed sales in the base year's ตุลาคม to `through`'s month.
+
+    None unless every one of those months has province-confirmed rows in the base year:
+    a month missing there would make any growth look better than it is.
+    """
+    if through is None:
+        return None
+    total = ZERO
+    for fm in months[: through.order]:
+        amount, rows = sums.get((code, fiscal_year - 1, fm.month), (ZERO, 0))
+        if not rows:
+            return None
+        total += amount
+    return total

@@ -69,7 +69,7 @@ def row_values(row):
         "version": row.version,
         "name": row.producer.name,
         "product_type": row.product_type,
-        "producer_type": row.producer.producer_type,
+        "producer_type": row.producer_type,
         "domestic": row.domestic,
         "export": row.export,
     }
@@ -171,7 +171,7 @@ def _row_changed(row, data):
     return (
         data.get("name") != row.producer.name
         or data.get("product_type") != row.product_type
-        or data.get("producer_type") != row.producer.producer_type
+        or data.get("producer_type") != row.producer_type
         or (data.get("domestic") or 0) != row.domestic
         or (data.get("export") or 0) != row.export
     )

@@ -121,7 +121,7 @@ def _as_line(row, *, amounts):
     return {
         "name": row.producer.name,
         "product_type": row.get_product_type_display(),
-        "producer_type": row.producer.get_producer_type_display(),
+        "producer_type": row.get_producer_type_display(),
         "domestic": row.domestic if amounts else None,
         "export": row.export if amounts else None,
     }
@@ -494,7 +494,7 @@ class Line:
         same = (
             saved.domestic == (cleaned["domestic"] or 0),
             saved.export == (cleaned["export"] or 0),
-            saved.producer.producer_type == cleaned["producer_type"],
+            saved.producer_type == cleaned["producer_type"],
         )
         return "same" if all(same) else "update"
 

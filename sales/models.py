@@ -156,6 +156,23 @@ def amount_field(verbose_name):
 
 
 class MonthlySaleQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Give rows made without a producer type their producer's current type."""
+        objs = list(objs)
+        _fill_producer_types(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def fill_producer_types(self):
+        """Give rows without a producer type their producer's current one, in one UPDATE.
+
+        For rows inserted around Django (the demo's COPY) and by the migration that moved
+        the type onto the rows.
+        """
+        current = Producer.objects.filter(pk=models.OuterRef("producer_id"))
+        return self.filter(producer_type="").update(
+            producer_type=models.Subquery(current.values("producer_type")[:1])
+        )
+
     def for_month(self, district, fiscal_month):
         return self.filter(
             district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
@@ -183,6 +200,13 @@ class MonthlySale(models.Model):
         District, models.PROTECT, related_name="sales", verbose_name="อำเภอ"
     )
     product_type = models.CharField("ประเภทผลิตภัณฑ์", max_length=10, choices=ProductType.choices)
+    # The producer's type as the month was entered, kept on the row and not read from the
+    # Producer: a type is part of what the district reports and confirms for the month,
+    # so changing it is a change of this row only (audited, new version, district
+    # confirmation cleared, refused once the province has confirmed), and a closed month
+    # reports the type it was confirmed with. Producer.producer_type is the latest type,
+    # offered when a new month is started.
+    producer_type = models.CharField("ประเภทกลุ่ม", max_length=10, choices=ProducerType.choices)
     fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
     month = models.PositiveSmallIntegerField(
         "เดือน", validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -241,6 +265,25 @@ class MonthlySale(models.Model):
 
     def __str__(self):
         return f"{self.producer} {self.get_product_type_display()} {self.month}/{self.fiscal_year}"
+
+    def save(self, *args, **kwargs):
+        if not self.producer_type and self.producer_id:
+            self.producer_type = self.producer.producer_type
+        super().save(*args, **kwargs)
+
+
+def _fill_producer_types(rows):
+    """Set each row's blank producer type from its producer (one query for those not loaded)."""
+    blank = [row for row in rows if not row.producer_type and row.producer_id]
+    unloaded = {row.producer_id for row in blank if not MonthlySale.producer.is_cached(row)}
+    types = dict(
+        Producer.objects.filter(pk__in=unloaded).values_list("pk", "producer_type")
+        if unloaded
+        else []
+    )
+    for row in blank:
+        cached = MonthlySale.producer.is_cached(row)
+        row.producer_type = row.producer.producer_type if cached else types[row.producer_id]
 
 
 class DistrictMonth(models.Model):

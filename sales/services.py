@@ -95,6 +95,7 @@ def save_month(district, fiscal_month, user, revision, rows, deleted_ids):
         values = {
             "producer": producer,
             "product_type": data["product_type"],
+            "producer_type": data["producer_type"],
             "domestic": data["domestic"] or 0,
             "export": data["export"] or 0,
         }
@@ -189,6 +190,7 @@ def _update_rows(rows, user, now):
     per_row = {
         "producer_id": [row.producer_id for row in rows],
         "product_type": [row.product_type for row in rows],
+        "producer_type": [row.producer_type for row in rows],
         "domestic": [row.domestic for row in rows],
         "export": [row.export for row in rows],
     }
@@ -215,13 +217,19 @@ def _differs(row, values):
     return (
         row.producer_id != values["producer"].pk
         or row.product_type != values["product_type"]
+        or row.producer_type != values["producer_type"]
         or row.domestic != values["domestic"]
         or row.export != values["export"]
     )
 
 
 def _producers_by_name(district, rows):
-    """Return {name: Producer} for the rows' names, creating or retyping as needed."""
+    """Return {name: Producer} for the rows' names, creating or retyping as needed.
+
+    The producer's type is only its latest one, offered when a new month starts; the
+    rows keep their own (MonthlySale.producer_type), so retyping a producer here changes
+    no other month.
+    """
     wanted = {data["name"]: data["producer_type"] for data in rows}
     found = {p.name: p for p in Producer.objects.filter(district=district, name__in=wanted)}
     retyped = []

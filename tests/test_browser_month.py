@@ -7,12 +7,14 @@ test-artifacts/screenshots/month-*.png at 1366x768.
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from otopdoc.fiscal import BANGKOK
+from reports.models import Target
 from sales.models import LockException
 from tests.test_browser_shell import sign_in
 
@@ -174,3 +176,27 @@ def test_the_confirmation_page_keeps_its_headers_offers_the_next_batch_and_guard
     confirmed = [row.refresh_from_db() or row.district_confirmed_at for row in rows]
     assert all(confirmed)
     assert dialogs == ["beforeunload"]
+
+
+def test_the_kpi_score_is_in_view_at_1366_without_scrolling_sideways(
+    new_context, live_server, officers, geography, producer, screenshot_dir
+):
+    from reports.totals import rebuild
+    from tests.test_kpi import sale
+
+    Target.objects.create(province_id="57", fiscal_year=2570, base=Decimal("123456789.00"))
+    sale(producer, 10, "98765432.10", fiscal_year=2570)
+    rebuild()
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, live_server, "cdd")
+    page.goto(live_server.url + "/reports/kpi/2570/")
+    score = page.get_by_role("columnheader", name="คะแนน", exact=True)
+    expect(score).to_be_in_viewport(ratio=1)
+    box = score.bounding_box()
+    assert box["x"] + box["width"] <= DESKTOP["width"]
+    scroll = page.locator(".kpi-scroll")
+    assert scroll.evaluate("box => box.scrollWidth <= box.clientWidth + 1")
+    row = page.locator("tr[data-province='57']")
+    expect(row.locator("td.score")).to_be_in_viewport(ratio=1)
+    expect(row).to_contain_text("ยังไม่ครบปี")  # ตุลาคม of a year, no -20 %
+    shot(page, screenshot_dir, "kpi-1366")

@@ -3,23 +3,29 @@ officer does: clicks and keys at 1366x768, taps on a 390x844 touch screen."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from confirmations import services as confirmations
 from notifications import events
 from notifications.models import Contact, Kind, Notification
-from otopdoc.fiscal import BANGKOK
+from otopdoc.fiscal import FiscalMonth
+from sales.models import MonthlySale
+from sales.services import month_revision, save_month
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AT = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=BANGKOK)
 LINE_USER = "U4af4980629" + "0" * 22
 
 
-def queue(geography):
+def queue(officers, geography):
+    """A reminder from yesterday, and a real send-back of this month's rows (newest)."""
     district = geography["mueang_cr"]
+    this_month = FiscalMonth.current()
     events.emit(
         Kind.REMINDER,
         "b1",
@@ -28,18 +34,41 @@ def queue(geography):
         "กำหนดยืนยันวันที่ 5 ธันวาคม 2569 เวลา 23:59 น. (เหลืออีก 3 วัน)",
         "/district/5701/",
         district=district,
-        at=AT,
+        at=timezone.now() - datetime.timedelta(days=1),
     )
-    events.emit(
-        Kind.SENT_BACK,
-        "b2",
-        "รายการถูกส่งกลับให้แก้ไข 2 รายการ เดือนพฤศจิกายน 2569",
-        "จังหวัดเชียงรายส่งกลับ 2 รายการ ของเดือนพฤศจิกายน 2569 ให้แก้ไข\n"
-        "เหตุผล: ยอดไม่ตรงกับใบเสร็จ\n- กลุ่มทอผ้าบ้านดู่ (ผ้า เครื่องแต่งกาย)\n"
-        "- กลุ่มน้ำพริกแม่ศรี (อาหาร)",
-        "/district/5701/",
-        district=district,
-        at=AT + datetime.timedelta(hours=3),
+    save_month(
+        district,
+        this_month,
+        officers["owner"],
+        month_revision(district, this_month),
+        rows=[
+            {
+                "id": None,
+                "name": name,
+                "product_type": kind,
+                "producer_type": "group",
+                "domestic": Decimal("1500.00"),
+                "export": Decimal("0"),
+            }
+            for name, kind in (
+                ("กลุ่มทอผ้าบ้านดู่", "textile"),
+                ("กลุ่มน้ำพริกแม่ศรี", "food"),
+                ("กลุ่มจักสานดอยฮาง", "household"),
+            )
+        ],
+        deleted_ids=[],
+    )
+    rows = list(MonthlySale.objects.for_month(district, this_month).order_by("pk"))
+    shown = {r.pk: r.version for r in rows}
+    confirmations.confirm_district(district, this_month, officers["owner"], shown, set(shown))
+    rows = list(MonthlySale.objects.for_month(district, this_month).order_by("pk"))
+    confirmations.send_back(
+        district,
+        this_month,
+        officers["province"],
+        {r.pk: r.version for r in rows},
+        {rows[0].pk},
+        "ยอดไม่ตรงกับใบเสร็จ",
     )
 
 
@@ -55,7 +84,7 @@ def sign_in(page, live_server, username):
 def test_an_officer_reads_notices_and_sets_email_and_line(
     page, browser, live_server, officers, geography, screenshot_dir
 ):
-    queue(geography)
+    queue(officers, geography)
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, live_server, "d5701")
     bell = page.locator("#nav-bell")
@@ -67,15 +96,20 @@ def test_an_officer_reads_notices_and_sets_email_and_line(
     expect(page.get_by_role("heading", level=1, name="การแจ้งเตือน")).to_be_visible()
     items = page.locator(".notification-item")
     expect(items).to_have_count(2)
-    expect(items.first).to_contain_text("รายการถูกส่งกลับให้แก้ไข 2 รายการ")  # newest first
+    expect(items.first).to_contain_text("รายการถูกส่งกลับให้แก้ไข 1 รายการ")  # newest first
     expect(items.first).to_contain_text("เหตุผล: ยอดไม่ตรงกับใบเสร็จ")
     page.screenshot(path=screenshot_dir / "notifications-list.png", full_page=True)
 
     items.nth(1).get_by_role("button", name="อ่านแล้ว").click()
     expect(page.locator("#nav-bell-count")).to_have_text("1")
+    # The send-back notice opens the month's entry page with only the returned row shown.
     items.first.get_by_role("button", name="เปิดหน้าที่เกี่ยวข้อง").click()
-    expect(page).to_have_url(f"{live_server.url}/district/5701/")
+    expect(page).to_have_url(re.compile(r"/sales/5701/\d+/\d+/\?filter=returned$"))
+    expect(page.locator("#returned-filter")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("tr[data-row]:visible")).to_have_count(1)
+    expect(page.locator("tr[data-row]:visible")).to_contain_text("ยอดไม่ตรงกับใบเสร็จ")
     expect(page.locator("#nav-bell-count")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "notifications-sent-back-link.png", full_page=True)
 
     # Settings: a wrong e-mail and LINE ID are refused by their fields, in Thai, kept.
     page.goto(f"{live_server.url}/notifications/settings/")

@@ -349,3 +349,39 @@ def test_the_admin_lists_cost_the_same_queries_for_more_rows(
         district_event(geography, key=f"many-{i}")
     with django_assert_num_queries(len(few.captured_queries)):
         assert admin_client.get(url).status_code == 200
+
+
+def test_the_loop_keeps_going_after_a_failed_round_and_stops_on_sigterm(db, monkeypatch, capsys):
+    import os
+    import signal
+
+    from notifications.management.commands import send_notifications
+
+    rounds = []
+
+    def fake_round(now):
+        rounds.append(now)
+        if len(rounds) == 1:
+            raise RuntimeError("database away for a moment")
+        if len(rounds) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return 0, 0, 0
+
+    monkeypatch.setattr(send_notifications, "run_once", fake_round)
+    monkeypatch.setattr(send_notifications.time, "sleep", lambda seconds: None)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        call_command("send_notifications", "--loop", "--interval", "1")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert len(rounds) == 3
+    out = capsys.readouterr().out
+    assert "every 1 s until SIGTERM" in out and out.rstrip().endswith("stopped")
+
+
+def test_loop_and_now_do_not_go_together(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="without --loop"):
+        call_command("send_notifications", "--loop", "--now", "2026-12-04T08:00")

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from confirmations import services as confirmations
 from notifications import events, worker
-from notifications.models import Delivery, Event, Kind, Notification
+from notifications.models import Contact, Delivery, Event, Kind, Notification
 from otopdoc.fiscal import BANGKOK, FiscalMonth
 from otopdoc.lock import withdraw_exception
 from sales.models import LockException, MonthlySale
 from sales.services import month_revision, save_month
+from tests import notify_support
 
 NOW = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=BANGKOK)
 NOVEMBER = FiscalMonth(2570, 11)
@@ -250,3 +251,51 @@ def test_the_worker_sees_an_event_only_once_its_transaction_commits():
     reader.start()
     reader.join()
     assert seen == {"before commit": 0, "after commit": 1}
+
+
+smtp_server = notify_support.smtp_server
+line_api = notify_support.line_api
+
+
+def test_every_event_reaches_the_app_the_mail_server_and_line(
+    officers, geography, smtp_server, line_api
+):
+    """Each kind, caused the way the pages cause it, goes out by e-mail and LINE with its link."""
+    people = {
+        "owner": "somchai",
+        "neighbour": "wiang",
+        "province": "cr",
+        "department": "cdd",
+    }
+    for n, (who, name) in enumerate(people.items()):
+        Contact.objects.create(
+            user=officers[who], email=f"{name}@cdd.example", line_id=f"U{n:032x}"
+        )
+    rows = entered_month(officers, geography, confirm=True)  # 5701 done: to the province
+    send_back(officers, geography, rows)  # to 5701
+    granted = exception(geography, officers, district=geography["wiang_chai"])  # to 5702
+    withdraw_exception(granted.pk, officers["department"])  # to 5702
+    worker.run_once(datetime.datetime(2026, 12, 7, 8, 0, tzinfo=BANGKOK))  # Monday: summary
+
+    mails = {(m["to"][0], m["subject"].strip()) for m in smtp_server.messages}
+    pushes = {(p["to"], p["text"].split("\n")[0]) for p in line_api.pushed}
+    expected = {
+        ("somchai", f"U{0:032x}", "รายการถูกส่งกลับให้แก้ไข 1 รายการ เดือนพฤศจิกายน 2569"),
+        ("cr", f"U{2:032x}", "อำเภอเมืองเชียงราย ยืนยันข้อมูลเดือนพฤศจิกายน 2569 ครบแล้ว"),
+        ("wiang", f"U{1:032x}", "ยกเลิกการเปิดระบบกรณีพิเศษ เดือนตุลาคม 2569"),
+        ("cdd", f"U{3:032x}", "สรุปความครบถ้วนข้อมูลเดือนพฤศจิกายน 2569: ครบ 0/3 อำเภอ"),
+    }
+    for name, line_id, subject in expected:
+        assert (f"{name}@cdd.example", f"[OTOP] {subject}") in mails
+        assert (line_id, subject) in pushes
+    granted_subject = next(s for to, s in mails if to == "wiang@cdd.example" and "ถึงวันที่" in s)
+    assert granted_subject.startswith("[OTOP] เปิดระบบกรณีพิเศษ เดือนตุลาคม 2569")
+    links = "\n".join(m["body"] for m in smtp_server.messages)
+    for path in (
+        "/sales/5701/2570/11/?filter=returned",
+        "/confirm/province/5701/2570/11/",
+        "/sales/5702/2570/10/",
+        "/confirm/completeness/2570/11/",
+    ):
+        assert f"http://127.0.0.1:8000{path}" in links
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}

@@ -52,6 +52,7 @@ from sales.models import (
     SalesChannel,
 )
 from sales.services import month_revision, save_month
+from tests.api_support import check_against_schema
 from tests.conftest import PASSWORD, make_geography, make_officers
 
 NOW = datetime.datetime(2026, 11, 15, 10, 0, tzinfo=BANGKOK)  # an open day of November 2569
@@ -826,6 +827,8 @@ API_AREAS = {
     "department": ("department", None),
 }
 API_MONTH = f"/api/v1/months/5701/{FY}/{MONTH}/"
+# Routes outside the schema: the schema and its docs, and the 404 of any other path.
+UNDOCUMENTED = {"api:schema", "api:docs", "api:not-found"}
 
 
 @dataclass
@@ -963,6 +966,9 @@ def test_the_api_sweep_refuses(data, api_tokens, name, variant, case, role, meth
             headers=headers,
         )
     assert state() == before, f"{method} {url} as {role} changed data"
+    documented = method == "GET" or (method == "PUT" and case.put_refused is not None)
+    if name not in UNDOCUMENTED and documented:
+        check_against_schema(response)  # a documented operation: its refusal is too
     if role == "anonymous":
         assert response.status_code == 401, (url, method, response.status_code)
         assert response["Content-Type"] == "application/problem+json"

@@ -78,7 +78,7 @@ class Line:
 
     @property
     def producer_ticks(self):
-        kind = self.sale.producer.producer_type
+        kind = self.sale.producer_type  # as the month was confirmed, not as it is now
         return [TICK if kind == value else "" for value in ProducerType.values]
 
 
@@ -135,7 +135,7 @@ class DistrictMonthReport:
 
     def producer_counts(self):
         return [
-            sum(1 for line in self.lines if line.sale.producer.producer_type == value)
+            sum(1 for line in self.lines if line.sale.producer_type == value)
             for value in ProducerType.values
         ]
 
@@ -243,7 +243,7 @@ def rt1_workbook(report):
                 line.number,
                 sale.producer.name,
                 sale.get_product_type_display(),
-                sale.producer.get_producer_type_display(),
+                sale.get_producer_type_display(),
                 sale.domestic,
                 sale.export,
                 sale.total,

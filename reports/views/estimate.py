@@ -51,10 +51,13 @@ class EstimateLine:
     label: str
     estimated_domestic: Decimal | None
     estimated_export: Decimal | None
-    actual_domestic: Decimal
-    actual_export: Decimal
+    # None for a month still to come: it has no sales yet, and is no shortfall.
+    actual_domestic: Decimal | None
+    actual_export: Decimal | None
     actual_rows: int
     remark: str = ""
+    # A year's total while months are still to come: its difference would be no shortfall.
+    partial: bool = False
 
     @property
     def estimated_total(self):
@@ -64,19 +67,26 @@ class EstimateLine:
 
     @property
     def actual_total(self):
+        if self.actual_domestic is None:
+            return None
         return self.actual_domestic + self.actual_export
+
+    @property
+    def compared(self):
+        """Tell whether actual and estimate can be set side by side (not a month to come)."""
+        return not (self.estimated_total is None or self.actual_total is None or self.partial)
 
     @property
     def difference(self):
         """Return actual less estimated: negative while the district is short of its estimate."""
-        if self.estimated_total is None:
+        if not self.compared:
             return None
         return self.actual_total - self.estimated_total
 
     @property
     def achieved(self):
         """Return the percent of the estimate achieved, or None when nothing was estimated."""
-        if self.estimated_total is None:
+        if not self.compared:
             return None
         return percent_of(self.actual_total, self.estimated_total)
 
@@ -88,6 +98,8 @@ class EstimateReport:
     estimate: Estimate | None
     months: list
     total: EstimateLine
+    # While months are still to come: the months begun so far, estimate against actual.
+    to_date: EstimateLine | None = None
 
     @classmethod
     def build(cls, district, fiscal_year, level):
@@ -114,30 +126,32 @@ class EstimateReport:
             )
             .order_by()
         }
-        months = []
+        months, begun = [], []
         for fiscal_month in fiscal_months(fiscal_year):
             saved = estimated.get(fiscal_month.month)
             sold = actual.get(fiscal_month.month, {})
+            started = fiscal_month.has_started() or bool(sold)
             months.append(
                 EstimateLine(
                     label=fiscal_month.label,
                     estimated_domestic=_estimated(estimate, saved, "domestic"),
                     estimated_export=_estimated(estimate, saved, "export"),
-                    actual_domestic=_money(sold.get("domestic")),
-                    actual_export=_money(sold.get("export")),
+                    actual_domestic=_money(sold.get("domestic")) if started else None,
+                    actual_export=_money(sold.get("export")) if started else None,
                     actual_rows=sold.get("rows") or 0,
                     remark=_remark(fiscal_month, sold, level),
                 )
             )
-        total = EstimateLine(
-            label="รวมทั้งสิ้น",
-            estimated_domestic=_sum(months, "estimated_domestic", estimate),
-            estimated_export=_sum(months, "estimated_export", estimate),
-            actual_domestic=_sum(months, "actual_domestic"),
-            actual_export=_sum(months, "actual_export"),
-            actual_rows=sum(line.actual_rows for line in months),
-        )
-        return cls(district, fiscal_year, estimate, months, total)
+            if started:
+                begun.append(fiscal_month)
+        total = _total("รวมทั้งสิ้น", months, estimate)
+        total.partial = len(begun) < len(months)
+        to_date = None
+        if total.partial and begun:
+            to_date = _total(
+                f"รวม {months[0].label} – {begun[-1].label}", months[: len(begun)], estimate
+            )
+        return cls(district, fiscal_year, estimate, months, total, to_date)
 
     @property
     def signer_position(self):
@@ -172,7 +186,19 @@ def _estimated(estimate, month, field):
 def _sum(lines, field, estimate=True):
     if estimate is None:
         return None
-    return sum((getattr(line, field) for line in lines), ZERO)
+    return sum((getattr(line, field) for line in lines if getattr(line, field) is not None), ZERO)
+
+
+def _total(label, lines, estimate):
+    """Return the line adding up `lines`: estimated (if saved) and actual sales."""
+    return EstimateLine(
+        label=label,
+        estimated_domestic=_sum(lines, "estimated_domestic", estimate),
+        estimated_export=_sum(lines, "estimated_export", estimate),
+        actual_domestic=_sum(lines, "actual_domestic"),
+        actual_export=_sum(lines, "actual_export"),
+        actual_rows=sum(line.actual_rows for line in lines),
+    )
 
 
 @login_required
@@ -260,6 +286,8 @@ def _xlsx(report, level):
     formats = [None] * 8 + [PERCENT, None]
     for line in report.months:
         sheet.row(_cells(line), formats=formats)
+    if report.to_date is not None:
+        sheet.row(_cells(report.to_date), total=True, formats=formats)
     sheet.row(_cells(report.total), total=True, formats=formats)
     if report.estimate is None:
         sheet.note(NO_ESTIMATE)

@@ -94,6 +94,12 @@ def notes(table):
         + ("" if table.single else "; แถวรวมคือผลรวมของแต่ละจังหวัด"),
         "ร้อยละการเติบโต = (ยอดจำหน่ายสะสม - ฐาน) / ฐาน × 100",
     ]
+    if any(row.partial for row in table.rows):
+        lines.append(
+            "ระหว่างปี: ร้อยละการเติบโต = (ยอดจำหน่ายสะสม - ยอดจำหน่ายเดือนเดียวกันของปี "
+            f"{table.base_year}) / ยอดจำหน่ายเดือนเดียวกันของปี {table.base_year} × 100 "
+            "เมื่อทราบยอดของเดือนเหล่านั้นครบ มิฉะนั้นแสดงว่า ยังไม่ครบปี"
+        )
     if any(row.base_loaded for row in table.rows):
         lines.append(
             "ฐานที่นำเข้า = ฐานที่กรมการพัฒนาชุมชนกำหนด"
@@ -225,7 +231,8 @@ def kpi_workbook(table):
     total_aligns = [None, text]
 
     def figures(values):
-        return [values.base, values.target, *values.levels, values.actual, values.growth]
+        growth = "ยังไม่ครบปี" if values.growth_pending else values.growth
+        return [values.base, values.target, *values.levels, values.actual, growth]
 
     for block in table.clusters:
         sheet.group(f"เขตตรวจราชการ : {block.cluster.name_th}")

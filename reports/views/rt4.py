@@ -56,6 +56,7 @@ def rt4(request, province, fiscal_year):
     counted = counted_level(request, officer)
     amounts = figures.monthly_sales(counted, fiscal_year, "district", province=province)
     lines, total = figures.month_lines(province.districts.order_by("code"), amounts)
+    _blank_months_to_come(fiscal_year, [*lines, total])
     total.label = f"รวมจังหวัด{province.name_th}"
     area = f"จังหวัด{province.name_th}"
     if wants_xlsx(request):
@@ -125,6 +126,10 @@ def rt4_nation(request, fiscal_year):
         subtotal.label = "รวม"  # under its cluster's heading, as in the seed's tables
         groups.append({"cluster": cluster, "lines": lines, "subtotal": subtotal})
         total.add(subtotal)
+    _blank_months_to_come(
+        fiscal_year,
+        [total, *(line for g in groups for line in [*g["lines"], g["subtotal"]])],
+    )
 
     if wants_xlsx(request):
         workbook = nation_workbook(fiscal_year, groups, total, counted)
@@ -161,6 +166,13 @@ def nation_workbook(fiscal_year, groups, total, counted):
         sheet.row([None, subtotal.label, *subtotal.amounts, subtotal.total], total=True)
     _footer(sheet, total, counted, "")
     return workbook
+
+
+def _blank_months_to_come(fiscal_year, lines):
+    """Leave the months not begun empty on every line: they are no shortfall."""
+    begun = figures.months_begun(fiscal_year)
+    for line in lines:
+        line.blank_months_to_come(begun)
 
 
 def total_lines(groups):

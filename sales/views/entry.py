@@ -270,6 +270,7 @@ FLAT_FIELDS = (
     "id",
     "version",
     "product_type",
+    "producer_type",
     "domestic",
     "export",
     "total",
@@ -280,7 +281,6 @@ FLAT_FIELDS = (
 )
 FLAT_RELATED = {
     "name": F("producer__name"),
-    "producer_type": F("producer__producer_type"),
     "returned_by_name": F("returned_by__username"),
 }
 
@@ -289,7 +289,6 @@ def _flat(row):
     """Return a MonthlySale (producer and returned_by loaded) as FLAT_FIELDS would read it."""
     flat = {field: getattr(row, field) for field in FLAT_FIELDS}
     flat["name"] = row.producer.name
-    flat["producer_type"] = row.producer.producer_type
     flat["returned_by_name"] = row.returned_by.get_username() if row.returned_by else None
     return flat
 
@@ -363,7 +362,7 @@ def _prefill(district, fiscal_month):
         {
             "name": row.producer.name,
             "product_type": row.product_type,
-            "producer_type": row.producer.producer_type,
+            "producer_type": row.producer_type,
         }
         for row in rows
     ]

@@ -286,6 +286,10 @@
         : '<i class="bi bi-funnel" aria-hidden="true"></i> แสดงเฉพาะรายการที่ส่งกลับ';
       applyFilter();
     });
+    // A link from a send-back notice (?filter=returned) opens with the filter on.
+    if (new URLSearchParams(window.location.search).get("filter") === "returned") {
+      returnedButton.click();
+    }
   }
 
   const picker = document.getElementById("goto-month");
