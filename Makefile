@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# npm ci writes this file: node_modules (axe-core for the accessibility test) is up to date.
+NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1:8000
 # `make run` is development: DEBUG on, SQLite in the project unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=1
@@ -22,12 +24,15 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_geography
-	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty
+	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty --host $(HOST)
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
 serve: $(STAMP)
@@ -43,7 +48,7 @@ backup: $(STAMP)
 restore-check: $(STAMP)
 	deploy/with-env.sh $(PY) deploy/pgbackup.py check
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
@@ -64,4 +69,4 @@ collectstatic: $(STAMP)
 	$(PY) manage.py collectstatic --noinput
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts
+	rm -rf $(VENV) node_modules staticfiles test-artifacts

@@ -86,7 +86,9 @@ class DistrictFilter(serializers.Serializer):
 class ProducerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    producer_type = serializers.ChoiceField(choices=ProducerType.choices)
+    producer_type = serializers.ChoiceField(
+        choices=ProducerType.choices, help_text="the producer's type today"
+    )
 
 
 class SaleSerializer(serializers.Serializer):
@@ -96,6 +98,10 @@ class SaleSerializer(serializers.Serializer):
     month = serializers.IntegerField()
     producer = ProducerSerializer()
     product_type = serializers.ChoiceField(choices=ProductType.choices)
+    producer_type = serializers.ChoiceField(
+        choices=ProducerType.choices,
+        help_text="the producer's type in this month's row, as entered and confirmed",
+    )
     domestic = amount()
     export = amount()
     total = amount()

@@ -139,6 +139,10 @@ class ExportLineForm(forms.Form):
         self.fields["value"].widget.attrs["class"] = "form-control form-control-sm num"
         for name in ("producer", "country", "channel"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        # The grid shows its labels once, in the header: each cell names itself for screen
+        # readers and voice control (WCAG 4.1.2).
+        for name in ("producer", "product", "value", "country", "agency", "channel"):
+            self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
     def full_clean(self):
         super().full_clean()

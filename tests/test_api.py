@@ -227,6 +227,7 @@ def test_rows_are_scoped_like_the_pages(clients, geography, officers):
     first = clients["district"].get("/api/v1/sales/").json()["results"][0]
     assert first["producer"]["name"] == "กลุ่ม 5701-0"
     assert first["domestic"] == "1000.50" and first["total"] == "1020.50"
+    assert first["producer_type"] == "group" == first["producer"]["producer_type"]
     assert first["province_confirmed_at"] is not None
 
 

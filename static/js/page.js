@@ -66,4 +66,40 @@
       }
     });
   });
+
+  // A table wider than its box scrolls inside it: the keyboard must reach the scroll box and a
+  // screen reader must hear its name (axe's scrollable-region-focusable, WCAG 2.1.1). Boxes
+  // that say so in the template keep their own tabindex and name; the others get them while
+  // they overflow, which changes with the screen's width.
+  const regions = document.querySelectorAll(".table-responsive, [data-scroll-region]");
+  function nameOf(box) {
+    const table = box.querySelector("table");
+    const caption = table && table.caption;
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    const heading = document.querySelector("h1");
+    return "ตาราง" + (heading ? " " + heading.textContent.trim() : "") + " เลื่อนดูได้";
+  }
+  function markScrolling() {
+    regions.forEach(function (box) {
+      const wide = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (wide && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) {
+          box.setAttribute("aria-label", nameOf(box));
+          box.dataset.scrollNamed = "1";
+        }
+        box.dataset.scrollMarked = "1";
+      } else if (!wide && box.dataset.scrollMarked) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        if (box.dataset.scrollNamed) box.removeAttribute("aria-label");
+        delete box.dataset.scrollMarked;
+        delete box.dataset.scrollNamed;
+      }
+    });
+  }
+  markScrolling();
+  window.addEventListener("resize", markScrolling);
+  window.addEventListener("load", markScrolling);
 })();
