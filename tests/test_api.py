@@ -248,6 +248,18 @@ def test_another_area_is_404(clients, who, params):
     assert response.json()["detail"].startswith("ไม่พบ")
 
 
+def test_the_fast_row_output_equals_the_declared_fields(geography, officers):
+    """SaleSerializer writes rows by hand for speed: it must say what its fields say."""
+    from api.serializers import SaleSerializer
+    from api.views import last_change
+
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 3)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    serializer = SaleSerializer()
+    for row in MonthlySale.objects.select_related("producer").annotate(changed_at=last_change()):
+        assert serializer.to_representation(row) == serializer.declared_representation(row)
+
+
 def test_updated_since_gives_only_rows_changed_since(clients, geography, officers, monkeypatch):
     add_rows(geography["mueang_cr"], officers["owner"], 2)
     later = NOW + datetime.timedelta(hours=1)
