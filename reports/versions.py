@@ -9,7 +9,7 @@ The version of a fiscal year is read in one small query on every request, never 
 - the sum of the provinces' TotalsVersion counters of the year and the year before
   (reports.totals.refresh_month adds one in each writer's transaction, so the next read
   after a commit sees a new version and builds fresh figures);
-- the count, last id and last load time of the year's loaded targets (reports.targets
+- the count, last id, last load time and sum of the year's loaded targets (reports.targets
   loads them in place, which the counters do not see);
 - the number of provinces (the tables list every province).
 The key also holds the reader's scope (a province officer's table has its own row only)
@@ -44,8 +44,9 @@ def data_version(fiscal_year):
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {provinces}), "
         f"(SELECT COALESCE(SUM(version), 0) FROM {versions} WHERE fiscal_year IN (%s, %s)), "
-        f"t.n, t.last_id, t.last_loaded "
-        f"FROM (SELECT COUNT(*) AS n, MAX(id) AS last_id, MAX(loaded_at) AS last_loaded "
+        f"t.n, t.last_id, t.last_loaded, t.bases "
+        f"FROM (SELECT COUNT(*) AS n, MAX(id) AS last_id, MAX(loaded_at) AS last_loaded, "
+        f"SUM(base) AS bases "
         f"FROM {targets} WHERE fiscal_year = %s) t"
     )
     with connections[router.db_for_read(TotalsVersion)].cursor() as cursor:
