@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from otopdoc.throttle import address_locked, address_locked_message
 
 RECOVERY_CODES = 10
+NO_DEVICE = "two_factor_no_device"  # session key: this officer has no app to ask for
 # Pages open to a signed-in officer who has not passed the second factor yet.
 OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/")
 OPEN_PATHS = ("/privacy/",)  # the privacy notice, not the access log
@@ -66,10 +67,15 @@ class TwoFactorMiddleware:
             and not request.path.startswith(OPEN_PREFIXES)
             and request.path not in OPEN_PATHS
         ):
-            if has_device(user):
-                return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
             if required_for(user):
+                if has_device(user):
+                    return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
                 return redirect("two-factor-setup")
+            if not request.session.get(NO_DEVICE):
+                if has_device(user):
+                    return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
+                # Looked once per session: a district without an app costs no query a page.
+                request.session[NO_DEVICE] = True
         return self.get_response(request)
 
 
