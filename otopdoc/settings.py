@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "otopdoc.middleware.PrivateNoStoreMiddleware",
+    "privacy.records.ExcelDownloadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "otopdoc.middleware.CalendarLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -48,5 +48,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -90,6 +90,44 @@ class Baseline(models.Model):
         return f"{self.producer_id} {self.product_type} {self.month}/{self.fiscal_year}"
 
 
+class FlaggedRow(models.Model):
+    """A row of a month that stands out from its history, as judged when its district's
+    baselines were last brought up to date (quality.outliers).
+
+    Kept so the national list reads a few thousand flagged rows instead of judging 120,000;
+    the district's stamp covers the month's own rows too, so any write to them (a save, a
+    confirmation, a send-back: each refreshes the running totals) makes it stale.
+    """
+
+    sale_id = models.BigIntegerField("รหัสรายการ")
+    district = models.ForeignKey(
+        "sales.District", models.CASCADE, related_name="+", verbose_name="อำเภอ"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    month = models.PositiveSmallIntegerField("เดือน")
+    product_type = models.CharField("ประเภทผลิตภัณฑ์", max_length=10)
+    province_confirmed = models.BooleanField("จังหวัดยืนยันแล้ว")
+    rule = models.CharField("เกณฑ์", max_length=10)
+    direction = models.CharField("ทิศทาง", max_length=4)
+    expected = models.DecimalField("ยอดปกติ", max_digits=STAT_DIGITS, decimal_places=STAT_PLACES)
+    deviation = models.DecimalField("ส่วนต่าง", max_digits=STAT_DIGITS, decimal_places=STAT_PLACES)
+    size = models.DecimalField("ขนาดของส่วนต่าง", max_digits=STAT_DIGITS, decimal_places=STAT_PLACES)
+    score = models.DecimalField(
+        "ค่า z", max_digits=STAT_DIGITS, decimal_places=STAT_PLACES, null=True
+    )
+
+    class Meta:
+        verbose_name = "ค่าที่ควรตรวจสอบ"
+        verbose_name_plural = "ค่าที่ควรตรวจสอบ"
+        indexes = [
+            models.Index(fields=["fiscal_year", "month", "size"], name="flagged_month"),
+            models.Index(fields=["district", "fiscal_year", "month"], name="flagged_district"),
+        ]
+
+    def __str__(self):
+        return f"#{self.sale_id}"
+
+
 class BaselineStamp(models.Model):
     """Which state of a district's history the baselines of a month were computed from."""
 

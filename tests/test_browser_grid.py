@@ -70,12 +70,29 @@ def paste(page, selector, text):
     page.evaluate(PASTE, [selector, text])
 
 
-def drop_posts(route):
-    """Drop the connection of a save, as a failing network does; let pages load."""
-    if route.request.method == "POST":
-        route.abort()
+def failing_save(page, path, press, status=None):
+    """Press save while the save fails: the connection drops, or the server answers `status`.
+
+    Waits until the browser has seen the failure, so the route is never removed before
+    the save reaches it.
+    """
+
+    def fail(route):
+        if route.request.method != "POST":
+            route.continue_()
+        elif status is None:
+            route.abort()
+        else:
+            route.fulfill(status=status, body="error")
+
+    page.route("**" + path, fail)
+    if status is None:
+        waiting = page.expect_event("requestfailed", lambda request: request.method == "POST")
     else:
-        route.continue_()
+        waiting = page.expect_response(lambda response: response.request.method == "POST")
+    with waiting:
+        press()
+    page.unroute("**" + path)
 
 
 def domestic(row):
@@ -381,10 +398,7 @@ def test_work_is_kept_when_the_save_fails_and_offered_back(
     page.keyboard.type("4321")
 
     # The connection drops as the officer saves.
-    page.route("**" + URL, drop_posts)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#save").click()
-    page.unroute("**" + URL)
+    failing_save(page, URL, page.locator("#save").click)
     page.goto(live_server.url + URL)
     offer = page.locator("#unsaved-offer")
     expect(offer).to_contain_text("มีข้อมูลที่ยังไม่ได้บันทึก")
@@ -394,7 +408,9 @@ def test_work_is_kept_when_the_save_fails_and_offered_back(
 
     # Then the session expires before the next save: signing in again offers it back.
     page.context.clear_cookies()
-    page.locator("#save").click()
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.locator("#save").click()
+    assert posted.value.status in (302, 403)  # to the sign-in page, or refused without CSRF
     sign_in(page, live_server, "d5701")
     page.goto(live_server.url + URL)
     page.get_by_role("button", name="กู้คืน").click()
@@ -407,9 +423,7 @@ def test_work_is_kept_when_the_save_fails_and_offered_back(
     # A kept copy can be thrown away.
     domestic(grid_row(page, "กลุ่มหมูยอ")).click()
     page.keyboard.type("8")
-    page.route("**" + URL, lambda route: route.fulfill(status=502, body="Bad Gateway"))
-    page.locator("#save").click()
-    page.unroute("**" + URL)
+    failing_save(page, URL, page.locator("#save").click, status=502)
     page.goto(live_server.url + URL)
     page.get_by_role("button", name="ทิ้ง").click()
     page.reload()
@@ -426,9 +440,9 @@ def test_estimate_and_export_detail_keep_work_through_a_server_error(
     page.goto(live_server.url + estimate)
     page.get_by_label("ตุลาคม 2569 ภายในประเทศ (บาท)").click()
     page.keyboard.type("777")
-    page.route("**" + estimate, lambda route: route.fulfill(status=500, body="error"))
-    page.locator("#estimate-form button[type='submit']").first.click()
-    page.unroute("**" + estimate)
+    failing_save(
+        page, estimate, page.locator("#estimate-form button[type='submit']").first.click, 500
+    )
     page.goto(live_server.url + estimate)
     page.get_by_role("button", name="กู้คืน").click()
     expect(page.get_by_label("ตุลาคม 2569 ภายในประเทศ (บาท)")).to_have_value("777.00")
@@ -448,10 +462,7 @@ def test_estimate_and_export_detail_keep_work_through_a_server_error(
     line.locator("input[name$='-agency']").click()
     page.keyboard.type("พาณิชย์จังหวัด")
     line.locator("select[name$='-channel']").select_option("own")
-    page.route("**" + exports, drop_posts)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#save").click()
-    page.unroute("**" + exports)
+    failing_save(page, exports, page.locator("#save").click)
     page.goto(live_server.url + exports)
     page.get_by_role("button", name="กู้คืน").click()
     line = page.locator("#lines tr[data-line]").last
@@ -500,3 +511,48 @@ def test_a_stale_save_lists_the_rows_the_other_officer_changed(
     expect(page.locator("#stale-rows")).to_contain_text("กลุ่มหมูยอ (อาหาร)")
     expect(page.locator("#stale-rows")).not_to_contain_text("กลุ่มข้าวหอม")
     expect(domestic(grid_row(page, "กลุ่มข้าวหอม"))).to_have_value("11.00")
+
+
+def test_on_a_phone_sent_back_locked_withdrawn_and_kept_work_by_touch(
+    browser, live_server, officers, geography, screenshot_dir
+):
+    """Points 3, 4, 5 and 12 at 390x844 with a touch screen: taps, not clicks."""
+    district = geography["mueang_cr"]
+    rows = make_month(district, names=["กลุ่มจังหวัดยืนยัน", "กลุ่มอำเภอยืนยัน", "กลุ่มส่งกลับ"])
+    by_name = {r.producer.name: r for r in rows}
+    MonthlySale.objects.filter(pk=by_name["กลุ่มจังหวัดยืนยัน"].pk).update(
+        district_confirmed_at=OPEN_DAY, province_confirmed_at=OPEN_DAY
+    )
+    MonthlySale.objects.filter(pk=by_name["กลุ่มอำเภอยืนยัน"].pk).update(district_confirmed_at=OPEN_DAY)
+    MonthlySale.objects.filter(pk=by_name["กลุ่มส่งกลับ"].pk).update(
+        returned_at=OPEN_DAY, returned_by=officers["province"], returned_reason="ขาดหลักฐาน"
+    )
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server, "d5701")
+    page.goto(live_server.url + "/district/5701/?fy=2570")
+    page.get_by_role("link", name="ส่งกลับ 1 รายการ").tap()
+    page.get_by_role("button", name="แสดงเฉพาะรายการที่ส่งกลับ").tap()
+    expect(page.locator("#row-count")).to_have_text("1 จาก 3 รายการ")
+    expect(page.locator("#rows tr[data-row]:visible .returned-note")).to_contain_text("ขาดหลักฐาน")
+    page.get_by_role("button", name="แสดงทุกรายการ").tap()
+
+    locked = page.locator("#rows tr[data-state='province']")
+    expect(locked.locator("input:not([type='hidden']), select, button")).to_have_count(0)
+    confirmed = grid_row(page, "กลุ่มอำเภอยืนยัน")
+    domestic(confirmed).tap()
+    page.keyboard.type("60")
+    expect(domestic(confirmed)).to_have_value("60")
+    expect(page.locator("#withdraw-note")).to_contain_text("ยกเลิกการยืนยันระดับอำเภอ 1 รายการ")
+    page.screenshot(path=screenshot_dir / "grid-phone-confirmed.png", full_page=True)
+
+    failing_save(page, URL, page.locator("#save").tap)
+    page.goto(live_server.url + URL)
+    page.get_by_role("button", name="กู้คืน").tap()
+    expect(domestic(grid_row(page, "กลุ่มอำเภอยืนยัน"))).to_have_value("60.00")
+    page.locator("#save").tap()
+    expect(page.get_by_role("alert").filter(has_text="บันทึกข้อมูลสมบูรณ์")).to_contain_text(
+        "ต้องยืนยันใหม่ 1 รายการ"
+    )
+    assert MonthlySale.objects.get(pk=by_name["กลุ่มอำเภอยืนยัน"].pk).domestic == Decimal("60.00")
+    context.close()

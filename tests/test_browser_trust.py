@@ -64,9 +64,28 @@ def test_three_officers_use_outliers_notes_and_the_registry(
     monkeypatch.setattr(timezone, "now", lambda: OPEN_DAY)
     row = make_data(geography)
 
-    # The district: registry, merge, the flag on its confirmation page, an explanation.
+    # The district: the warning as it types, registry, merge, the flag on its
+    # confirmation page, an explanation.
     page = new_context(viewport=DESKTOP).new_page()
     sign_in(page, live_server, "d5701")
+    page.goto(f"{live_server.url}/sales/5701/2570/11/")
+    typo_row = page.locator("#rows tr[data-row]").filter(has=page.locator(f"input[value='{TYPO}']"))
+    warning = typo_row.locator("[data-outlier]")
+    expect(warning).to_have_attribute("data-outlier", "up")
+    expect(warning).to_contain_text("ปกติประมาณ 38,750.00 บาท")
+    cell = typo_row.locator("input[name$='-domestic']")
+    cell.click()
+    page.keyboard.type("39000")
+    expect(warning).to_have_count(0)  # within the producer's usual spread
+    page.keyboard.press("Tab")
+    cell.click()
+    page.keyboard.type("3900000")
+    expect(warning).to_have_attribute("data-outlier", "up")
+    page.screenshot(path=screenshot_dir / "trust-00-entry-warning.png", full_page=True)
+    page.locator("#save").click()  # a warning, never a refusal: it saves
+    expect(page.locator(".alert-success")).to_be_visible()
+    row.refresh_from_db()
+    assert row.domestic == Decimal("3900000.00")
     page.goto(f"{live_server.url}/district/5701/")
     page.click("#producer-registry-link")
     expect(page.locator("#duplicates")).to_contain_text(KEPT)
@@ -116,7 +135,9 @@ def test_three_officers_use_outliers_notes_and_the_registry(
     phone.screenshot(path=screenshot_dir / "trust-06-follow-up-phone.png", full_page=True)
 
     # The department sees the row once the province has confirmed it.
-    MonthlySale.objects.filter(pk=row.pk).update(province_confirmed_at=OPEN_DAY)
+    MonthlySale.objects.filter(pk=row.pk).update(
+        district_confirmed_at=OPEN_DAY, province_confirmed_at=OPEN_DAY
+    )
     rebuild()
     nation = new_context(viewport=DESKTOP).new_page()
     sign_in(nation, live_server, "cdd")

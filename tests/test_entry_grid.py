@@ -48,15 +48,15 @@ def test_a_save_says_how_many_confirmations_it_withdrew(client, officers, geogra
     sales = make_rows(geography["mueang_cr"], 3, district_confirmed_at=NOW)
     rows = rows_of_existing(sales)
     rows[0]["domestic"] = "5.00"
-    rows[1]["producer_type"] = "group"  # unchanged: withdraws nothing
+    rows[1]["producer_type"] = "sme"  # the group type is the row's own: withdraws too
     client.force_login(officers["owner"])
     response = client.post(URL, post_data(rows), follow=True)
-    assert "บันทึกข้อมูลสมบูรณ์ · ต้องยืนยันใหม่ 1 รายการ" in response.content.decode()
-    assert MonthlySale.objects.filter(district_confirmed_at__isnull=True).count() == 1
+    assert "บันทึกข้อมูลสมบูรณ์ · ต้องยืนยันใหม่ 2 รายการ" in response.content.decode()
+    assert MonthlySale.objects.filter(district_confirmed_at__isnull=True).count() == 2
     # The page says which rows it will withdraw from: their confirmed values.
     document = grid_document(client.get(URL))
     confirmed = [r for r in document["rows"] if r.get("confirmed")]
-    assert len(confirmed) == 2 and confirmed[0]["confirmed"][3] == "100.00"
+    assert len(confirmed) == 1 and confirmed[0]["confirmed"][3] == "100.00"
 
 
 def test_a_save_of_unconfirmed_rows_says_saved_only(client, officers):

@@ -88,6 +88,7 @@ EXCLUDED_NAMESPACES = {
 EXCLUDED_NAMES = {
     "login": "the public sign-in page: CSRF and throttling tests below",
     "logout": "ends the caller's own session only: CSRF and logout tests below",
+    "privacy-notice": "the public privacy notice, linked from sign-in; no data (test_privacy.py)",
 }
 
 
@@ -234,6 +235,7 @@ CASES = {
     "district-home": Case(kwargs=lambda d: {"code": "5701"}, get_refused=STRANGERS),
     "province-home": Case(kwargs=lambda d: {"code": "57"}, get_refused=ABOVE_DISTRICT),
     "nation-home": Case(get_refused=NOT_DEPARTMENT),
+    "privacy-access-log": Case(get_refused=NOT_DEPARTMENT, not_allowed={"POST"}),
     "lock-exceptions": Case(get_refused=NOT_DEPARTMENT, post=grant_post),
     "lock-exception-grant": Case(get_refused=NOT_DEPARTMENT, post=grant_post, not_allowed={"GET"}),
     "lock-exception-withdraw": Case(

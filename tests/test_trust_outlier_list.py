@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from confirmations import services as confirmations
 from quality.models import RowNote
 from reports.totals import rebuild
-from sales.models import MonthlySale, Producer, ProducerType
+from sales.models import Producer, ProducerType
 from tests.test_confirm_district import NOW
 from tests.test_outliers import FESTIVAL_HISTORY, MONTH, history, this_month
 
@@ -56,9 +57,15 @@ def test_the_department_lists_the_nation_confirmed_rows_filtered(client, officer
     rows = make(geography["mueang_cr"], 1) + make(geography["mueang_cm"], 1)
     client.force_login(officers["department"])
     assert "กลุ่ม 5701-0" not in client.get(URL.format("all")).content.decode()
-    MonthlySale.objects.filter(pk__in=[r.pk for r in rows]).update(
-        district_confirmed_at=NOW, province_confirmed_at=NOW
-    )
+    # Confirmed through the writers, which refresh the running totals the stamps follow.
+    for row in rows:
+        confirmations.confirm_district(
+            row.district, MONTH, officers["owner"], {row.pk: row.version}, {row.pk}
+        )
+        row.refresh_from_db()
+        confirmations.confirm_province(
+            row.district, MONTH, officers["province"], {row.pk: row.version}, {row.pk}
+        )
     page = client.get(URL.format("all")).content.decode()
     assert "กลุ่ม 5701-0" in page and "กลุ่ม 5001-0" in page
     cluster = geography["chiang_mai"].cluster_id
@@ -164,3 +171,47 @@ def test_confirmation_pages_cost_the_same_queries_at_two_sizes(client, officers,
             assert client.get(url).status_code == 200
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_corrected_typo_leaves_the_list_at_once(client, officers, geography):
+    from sales.services import month_revision, save_month
+
+    typo = make(geography["mueang_cr"], 1)[0]
+    client.force_login(officers["province"])
+    assert "กลุ่ม 5701-0" in client.get(URL.format("57")).content.decode()
+    typo.refresh_from_db()
+    save_month(
+        typo.district,
+        MONTH,
+        officers["owner"],
+        month_revision(typo.district, MONTH),
+        rows=[
+            {
+                "id": typo.pk,
+                "version": typo.version,
+                "name": typo.producer.name,
+                "product_type": typo.product_type,
+                "producer_type": typo.producer.producer_type,
+                "domestic": Decimal("38000"),
+                "export": Decimal("0"),
+            }
+        ],
+        deleted_ids=[],
+    )
+    assert "กลุ่ม 5701-0" not in client.get(URL.format("57")).content.decode()
+
+
+def test_both_confirmation_pages_flag_the_typo_with_its_history(client, officers, geography):
+    typo = make(geography["mueang_cr"], 1)[0]
+    honest = make(geography["mueang_cr"], 1, figure="60000", start=5)[0]
+    for who, url in (
+        ("owner", "/confirm/district/5701/2570/11/"),
+        ("province", "/confirm/province/5701/2570/11/"),
+    ):
+        client.force_login(officers[who])
+        page = client.get(url).content.decode()
+        typo_row = page[page.index(f'id="row-{typo.pk}"') :][:6000]
+        honest_row = page[page.index(f'id="row-{honest.pk}"') :][:6000]
+        assert "outlier-flag" in typo_row.split("</tr>")[0]
+        assert "outlier-flag" not in honest_row.split("</tr>")[0]
+        assert "ประวัติ 12 เดือน" in typo_row and "52,000.00" in typo_row

@@ -265,3 +265,52 @@ def test_the_registry_trail_cannot_be_changed(officers, pair):
 
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM quality_producerevent")
+
+
+# --- the entry page: inactive producers and the outlier warning's data --------------------
+
+NOVEMBER = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=BANGKOK)
+
+
+def test_new_months_stop_offering_an_inactive_producer(client, officers, pair, monkeypatch):
+    from tests.test_entry_grid import grid_document
+
+    monkeypatch.setattr(timezone, "now", lambda: NOVEMBER)
+    kept, dropped = pair
+    sale(kept)  # October rows of both
+    sale(dropped)
+    registry.set_active(dropped, officers["owner"], False)
+    client.force_login(officers["owner"])
+    response = client.get("/sales/5701/2570/11/")
+    names = [row["name"] for row in grid_document(response)["rows"]]
+    assert names == [kept.name]  # prefilled from October without the inactive one
+    assert grid_document(response)["producers"] == [kept.name]  # nor suggested
+    # Its history stays: October still shows both.
+    october = grid_document(client.get("/sales/5701/2570/10/"))["rows"]
+    assert {row["name"] for row in october} == {kept.name, dropped.name}
+
+
+def test_the_entry_page_carries_each_producers_baseline_for_the_warning(
+    client, officers, geography, monkeypatch
+):
+    from tests.test_entry_grid import grid_document
+    from tests.test_outliers import history
+
+    monkeypatch.setattr(timezone, "now", lambda: NOVEMBER)
+    typo = producer(geography["mueang_cr"], "กลุ่มข้าวแต๋น")
+    history(typo, ["38000", "41000", "36500", "39000", "40000", "37000", "38500", "42000"])
+    from reports.totals import rebuild
+
+    rebuild()
+    client.force_login(officers["owner"])
+    outliers = grid_document(client.get("/sales/5701/2570/11/"))["outliers"]
+    assert outliers["z"] == 3500 and outliers["minHistory"] == 6
+    assert outliers["baselines"]["กลุ่มข้าวแต๋น|food"] == [
+        8,
+        "387500000",  # median 38,750 baht in ten-thousandths
+        "15000000",  # MAD 1,500
+        "15000000",  # mean absolute deviation 1,500
+        "420000000",  # the last month, 42,000
+    ]
+    client.force_login(officers["province"])  # reads the page, types nothing: no warning data
+    assert grid_document(client.get("/sales/5701/2570/11/"))["outliers"] is None

@@ -115,7 +115,9 @@ def outlier_list(request, area, fiscal_year, month):
                 for fm in fiscal_months(fiscal_month.fiscal_year)
             ],
             "follow_up_url": reverse("report-follow-up", args=[area]),
-            "counted": "เฉพาะรายการที่จังหวัดยืนยันแล้ว" if officer.is_department else "ทุกรายการที่บันทึก",
+            "counted_label": "เฉพาะรายการที่จังหวัดยืนยันแล้ว"
+            if officer.is_department
+            else "ทุกรายการที่บันทึก",
         },
     )
 

@@ -23,6 +23,7 @@ from otopdoc.access import district_for, fiscal_month_or_404, officer_of
 from otopdoc.failures import write_failed
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import baht, be
+from quality.outliers import entry_document
 from sales.forms import PROVINCE_LOCKED, MonthRevisionForm, SaleRowForm, SaleRowFormSet
 from sales.models import MonthlySale, Producer, ProducerType, ProductType
 from sales.services import StaleMonth, month_revision, save_month
@@ -133,9 +134,12 @@ def month_entry(request, district, fiscal_year, month):
                 grid,
                 editable=editable,
                 last=_last_month(visible, district, fiscal_month),
-                # The names the name cells offer (a <datalist> the script fills).
+                # Outliers by the producer's own history, warned of as the officer types.
+                outliers=entry_document(district, fiscal_month) if editable else None,
+                # The names the name cells offer (a <datalist> the script fills); an
+                # inactive producer is not suggested for a new row (quality.registry).
                 producers=list(
-                    Producer.objects.filter(district=district)
+                    Producer.objects.filter(district=district, active=True)
                     .order_by("name")
                     .values_list("name", flat=True)
                 )
@@ -293,7 +297,7 @@ def _flat(row):
     return flat
 
 
-def grid_document(grid, *, editable, last, producers, store_key):
+def grid_document(grid, *, editable, last, producers, store_key, outliers=None):
     """Return the page's one JSON document, in its <script> element, as json_script would.
 
     It holds the rows and what the script needs to draw them.
@@ -312,6 +316,7 @@ def grid_document(grid, *, editable, last, producers, store_key):
         "last": last,
         "producers": producers,
         "jump": JUMP,
+        "outliers": outliers,
         "historyUrl": reverse("sale-history", args=[0]).removesuffix("0/"),
         "storeKey": store_key,
     }
@@ -355,6 +360,7 @@ def _prefill(district, fiscal_month):
     previous = fiscal_month.previous
     rows = (
         MonthlySale.objects.for_month(district, previous)
+        .filter(producer__active=True)  # an inactive producer is not offered again
         .select_related("producer")
         .order_by("producer__name", "product_type")
     )

@@ -136,6 +136,7 @@
       data,
       name: tr.querySelector("input[data-name]"),
       productType: tr.querySelector("select[name$='-product_type']"),
+      producerType: tr.querySelector("select[name$='-producer_type']"),
       amounts: Array.from(tr.querySelectorAll("input[data-amount]")),
       deleteFlag: tr.querySelector("input[name$='-DELETE']"),
       total: tr.querySelector("[data-row-total]"),
@@ -162,9 +163,15 @@
   }
   function valuesOf(row) {
     if (!row.name) {
-      return { name: row.data.name, product_type: row.data.product_type, texts: [row.data.domestic, row.data.export] };
+      return {
+        name: row.data.name, product_type: row.data.product_type, producer_type: row.data.producer_type,
+        texts: [row.data.domestic, row.data.export],
+      };
     }
-    return { name: row.name.value, product_type: row.productType.value, texts: row.amounts.map((i) => i.value) };
+    return {
+      name: row.name.value, product_type: row.productType.value, producer_type: row.producerType.value,
+      texts: row.amounts.map((i) => i.value),
+    };
   }
 
   /* "up" or "down" when the total moved ten times or more since last month, as the
@@ -180,15 +187,39 @@
     const text = doc.last[`${normalise(values.name)}|${values.product_type}`];
     return text === undefined ? null : read(text)[0];
   }
+  /* "up" or "down" when the total stands out from the producer's own history: the modified
+     z-score on the median and MAD (quality.outliers.judge), in whole ten-thousandths of a
+     baht. A warning beside the figure, never a refusal. Short histories are left to the
+     ten-times mark above. */
+  function outlier(values, total) {
+    const o = doc.outliers;
+    const b = o && o.baselines[`${normalise(values.name)}|${values.product_type}`];
+    if (!b || total === null || b[0] < o.minHistory) return null;
+    const [median, mad, meanAd] = b.slice(1, 4).map((v) => BigInt(v));
+    const deviation = total * 100n - median;
+    const size = deviation < 0n ? -deviation : deviation;
+    const z = BigInt(o.z); // thousandths
+    let out;
+    if (mad > 0n) out = 6745n * size * 1000n > z * mad * 10000n; // 0.6745 |x - m| > z MAD
+    else if (meanAd > 0n) out = size * 1000n * 1000000n > z * 1253314n * meanAd;
+    else out = total * 100n >= median * 10n || total * 1000n <= median; // every month the same figure
+    if (!out || size === 0n) return null;
+    return { direction: deviation > 0n ? "up" : "down", median: median / 100n };
+  }
   function showLast(row, values, total) {
     const last = lastOf(values);
     const blank = values.texts.every((t) => String(t || "").trim() === "");
     const moved = total === null || blank ? null : change(total, last);
+    const odd = total === null || blank ? null : outlier(values, total);
     let html = last === null ? "–" : baht(last);
     if (moved === "up") {
       html += `<div><span class="badge text-bg-danger badge-state" data-jump="up" title="ยอดรวมเดือนนี้ตั้งแต่ ${doc.jump} เท่าของเดือนก่อน โปรดตรวจสอบ"><i class="bi bi-graph-up-arrow" aria-hidden="true"></i> เพิ่มขึ้น ≥ ${doc.jump} เท่า</span></div>`;
     } else if (moved === "down") {
       html += `<div><span class="badge text-bg-danger badge-state" data-jump="down" title="ยอดรวมเดือนนี้ไม่ถึง 1 ใน ${doc.jump} ของเดือนก่อน โปรดตรวจสอบ"><i class="bi bi-graph-down-arrow" aria-hidden="true"></i> ลดลง ≥ ${doc.jump} เท่า</span></div>`;
+    }
+    if (odd) {
+      const word = odd.direction === "up" ? "สูงกว่า" : "ต่ำกว่า";
+      html += `<div><span class="badge text-bg-warning badge-state" data-outlier="${odd.direction}" title="ยอดนี้${word}ปกติของผู้ผลิตรายนี้มาก โปรดตรวจสอบ (บันทึกได้ตามปกติ)"><i class="bi bi-exclamation-triangle" aria-hidden="true"></i> ควรตรวจสอบ: ${word}ปกติ (ปกติประมาณ ${baht(odd.median)} บาท)</span></div>`;
     }
     if (row.last.dataset.html !== html) {
       row.last.innerHTML = html;
@@ -197,11 +228,12 @@
   }
 
   /* A district-confirmed row whose saved values change loses its confirmation on saving
-     (sales.services.save_month compares producer, type and amounts, not the group type). */
+     (sales.services.save_month compares producer, both types and the amounts). */
   function withdraws(row, values) {
     const was = row.data.confirmed;
     if (!was || isDeleted(row)) return false;
     return normalise(values.name) !== was[0] || values.product_type !== was[1] ||
+      values.producer_type !== was[2] ||
       read(values.texts[0])[0] !== read(was[3])[0] || read(values.texts[1])[0] !== read(was[4])[0];
   }
 
