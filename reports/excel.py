@@ -137,14 +137,14 @@ def wrapped_lines(text, units, size=SIZE, bold=False):
     """Return how many lines a wrapped text takes in a column `units` wide.
 
     Thai is written without spaces between words, and spreadsheets break it between
-    words found in a dictionary, so a line that wraps holds a little less than its
-    width: 10 %. A text that fits stays on one line.
+    words found in a dictionary, so a line that wraps holds less than its width: up to
+    a quarter less with long words. A text that fits stays on one line.
     """
     room = max(room_of(units), 1)
     lines = 0
     for part in text.split("\n"):
         points = text_points(part, size, bold)
-        lines += 1 if points <= room else ceil(points * 1.1 / room)
+        lines += 1 if points <= room else ceil(points * 1.25 / room)
     return max(lines, 1)
 
 

@@ -231,6 +231,19 @@ def test_rows_are_scoped_like_the_pages(clients, geography, officers):
     assert first["province_confirmed_at"] is not None
 
 
+def test_a_month_read_whole_shows_the_department_only_province_confirmed_rows(
+    clients, geography, officers
+):
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 3)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    names = {
+        who: [r["producer"]["name"] for r in clients[who].get(MONTH_URL).json()["rows"]]
+        for who in ("district", "province", "department")
+    }
+    assert len(names["district"]) == len(names["province"]) == 3
+    assert names["department"] == ["กลุ่ม 5701-0"]
+
+
 @pytest.mark.parametrize(
     ("who", "params"),
     [
