@@ -32,7 +32,7 @@ install: $(STAMP) $(NODE_STAMP)
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_geography
-	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty
+	$(RUN_ENV) $(PY) manage.py seed_demo --scale small --if-empty --host $(HOST)
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
 serve: $(STAMP)

@@ -1,5 +1,6 @@
 """What the API reads and writes, field by field (the schema is generated from these)."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
@@ -86,7 +87,9 @@ class DistrictFilter(serializers.Serializer):
 class ProducerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    producer_type = serializers.ChoiceField(choices=ProducerType.choices)
+    producer_type = serializers.ChoiceField(
+        choices=ProducerType.choices, help_text="the producer's type today"
+    )
 
 
 class SaleSerializer(serializers.Serializer):
@@ -96,6 +99,10 @@ class SaleSerializer(serializers.Serializer):
     month = serializers.IntegerField()
     producer = ProducerSerializer()
     product_type = serializers.ChoiceField(choices=ProductType.choices)
+    producer_type = serializers.ChoiceField(
+        choices=ProducerType.choices,
+        help_text="the producer's type in this month's row, as entered and confirmed",
+    )
     domestic = amount()
     export = amount()
     total = amount()
@@ -107,6 +114,44 @@ class SaleSerializer(serializers.Serializer):
         help_text="the last change: an edit, a confirmation or a send-back (updated_since "
         "compares with this)"
     )
+
+    def to_representation(self, row):
+        """Write the row's fields directly: the declared fields' own walk costs 70 ms a
+        thousand rows, a fifth of the national month's read. Same output (tested)."""
+        producer = row.producer
+        return {
+            "id": row.pk,
+            "district": row.district_id,
+            "fiscal_year": row.fiscal_year,
+            "month": row.month,
+            "producer": {
+                "id": producer.pk,
+                "name": producer.name,
+                "producer_type": producer.producer_type,
+            },
+            "product_type": row.product_type,
+            "producer_type": row.producer_type,
+            "domestic": f"{row.domestic:.2f}",
+            "export": f"{row.export:.2f}",
+            "total": f"{row.total:.2f}",
+            "district_confirmed_at": _moment(row.district_confirmed_at),
+            "province_confirmed_at": _moment(row.province_confirmed_at),
+            "version": row.version,
+            "updated_at": _moment(row.updated_at),
+            "changed_at": _moment(row.changed_at),
+        }
+
+    def declared_representation(self, row):
+        """The output of the declared fields, which to_representation must equal."""
+        return super().to_representation(row)
+
+
+def _moment(value):
+    """ISO 8601 in the current zone (Asia/Bangkok), as DRF's DateTimeField writes it."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class SaleFilter(serializers.Serializer):

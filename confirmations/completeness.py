@@ -49,6 +49,7 @@ FIGURES = {
     "province_domestic": Sum("province_domestic"),
     "province_export": Sum("province_export"),
     "district_confirmed_last": Max("district_confirmed_last"),
+    "province_district_confirmed_last": Max("province_district_confirmed_last"),
 }
 
 
@@ -66,10 +67,27 @@ class Progress:
     district_confirmed_last: object = None
 
     @classmethod
-    def of(cls, fiscal_month, now, figures=None):
-        """Return the Progress of a month from a row of FIGURES (None: nothing entered)."""
+    def of(cls, fiscal_month, now, figures=None, confirmed_only=False):
+        """Return the Progress of a month from a row of FIGURES (None: nothing entered).
+
+        With confirmed_only (the department's pages), only the rows the province has
+        confirmed exist: a month the province has not confirmed shows as nothing entered,
+        and no count or sum of unconfirmed rows reaches the page.
+        """
         if not figures:
             return cls(fiscal_month, now)
+        if confirmed_only:
+            confirmed = figures["province_rows"] or 0
+            return cls(
+                fiscal_month,
+                now,
+                rows=confirmed,
+                district_rows=confirmed,
+                province_rows=confirmed,
+                domestic=figures["province_domestic"] or Decimal("0"),
+                export=figures["province_export"] or Decimal("0"),
+                district_confirmed_last=figures.get("province_district_confirmed_last"),
+            )
         return cls(
             fiscal_month,
             now,

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from notifications.forms import ContactAdminForm
 from notifications.models import Contact, Delivery, Event, State
 
 
@@ -8,6 +9,7 @@ from notifications.models import Contact, Delivery, Event, State
 class ContactAdmin(admin.ModelAdmin):
     """Admins set an officer's or an office's addresses; the form checks them as the page does."""
 
+    form = ContactAdminForm
     list_display = ["__str__", "email", "line_id", "updated_at"]
     search_fields = ["user__username", "district__name_th", "province__name_th", "email"]
     autocomplete_fields = ["user", "district", "province"]

@@ -2,6 +2,17 @@ from django import forms
 
 from notifications.models import KINDS_OF_ROLE, Contact, Kind
 
+EMAIL_INVALID = "รูปแบบอีเมลไม่ถูกต้อง เช่น somchai@cdd.go.th"
+
+
+class ContactAdminForm(forms.ModelForm):
+    """The admin's form: every field, with the settings page's Thai message for an e-mail."""
+
+    class Meta:
+        model = Contact
+        fields = ["user", "district", "province", "email", "line_id", "kinds"]
+        error_messages = {"email": {"invalid": EMAIL_INVALID}}
+
 
 class ContactForm(forms.ModelForm):
     """An officer's or an office's e-mail, LINE ID and kinds, with Thai messages by each field."""
@@ -34,7 +45,7 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         choices = [(kind.value, kind.label) for kind in KINDS_OF_ROLE[role]]
         self.fields["kinds"].choices = choices
-        self.fields["email"].error_messages["invalid"] = "รูปแบบอีเมลไม่ถูกต้อง เช่น somchai@cdd.go.th"
+        self.fields["email"].error_messages["invalid"] = EMAIL_INVALID
         if not self.is_bound:
             self.initial["kinds"] = [k for k in (self.instance.kinds or []) if k in dict(choices)]
 

@@ -100,6 +100,9 @@ class Contact(models.Model):
                 | Q(user__isnull=True, district__isnull=False, province__isnull=True)
                 | Q(user__isnull=True, district__isnull=True, province__isnull=False),
                 name="contact_one_owner",
+                violation_error_message=(
+                    "ระบุเจ้าหน้าที่ สำนักงานอำเภอ หรือสำนักงานจังหวัด อย่างใดอย่างหนึ่งเท่านั้น"
+                ),
             ),
         ]
 

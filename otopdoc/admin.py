@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 
 from otopdoc.models import Officer, Role
+from otopdoc.thaidates import ThaiDateTimeField, ThaiSplitDateTimeWidget
 
 User = get_user_model()
 
@@ -60,6 +62,10 @@ admin.site.unregister(User)
 @admin.register(User)
 class OfficerUserAdmin(UserAdmin):
     inlines = [OfficerInline]
+    # Sign-in and joining times typed as วัน/เดือน/ปี พ.ศ. and 24-hour time, like every date.
+    formfield_overrides = {
+        models.DateTimeField: {"form_class": ThaiDateTimeField, "widget": ThaiSplitDateTimeWidget}
+    }
     list_display = ["username", "role", "area", "is_active", "is_staff", "last_login"]
     list_filter = ["officer__role", "is_active", "is_staff", "is_superuser"]
     list_select_related = ["officer__district__province", "officer__province"]

@@ -5,14 +5,21 @@ section 7; never for production. Everything comes from one seeded random.Random,
 same seed on the same day makes the same producers and the same amounts.
 
 The months: every month of the fiscal year before, and the months of the chosen year that
-have started, except the current one (its officers are about to enter it). The latest month
-with rows is the one being confirmed: half of each province's districts have confirmed it
-and no province has. Every earlier month is confirmed by district and province.
+have started; the current month only once last month's deadline has passed (until then its
+officers are busy confirming last month). Every month whose deadline has passed is
+confirmed by district and province, so the department's pages, the KPI and its chart show
+real figures from the first sign-in. A month still open (last month until its deadline, or
+the current month) is under way: every other district of a province has confirmed it (and,
+last month, its province too), the demo district has not, and its province has sent a few
+rows back with a reason, through the same send-back as the confirmation page.
+Every province gets producers and a KPI base for the year: its confirmed sales of the year
+before, as the department would load them (load_targets).
 """
 
 import datetime
 import io
 import itertools
+import os
 import random
 from decimal import Decimal
 
@@ -38,7 +45,10 @@ from sales.models import (
 DEFAULT_SEED = 2569
 SCALES = ("small", "national")
 NATIONAL_PRODUCERS = 100_000
-URL = "http://127.0.0.1:8000/"
+DEFAULT_HOST = "127.0.0.1:8000"  # make run's HOST
+SENT_BACK_ROWS = 2  # per district sent rows back: the demo district and one more
+SENT_BACK_REASON = "ยอดจำหน่ายในประเทศไม่ตรงกับหลักฐานที่ส่งมา กรุณาตรวจสอบแล้วแก้ไข"
+TARGET_SOURCE = "ข้อมูลสาธิต: ยอดจำหน่ายปีงบประมาณ {year} ที่จังหวัดยืนยันแล้ว"
 
 # Demo passwords are fixed and printed on purpose: this is demo data on a developer machine.
 DEMO_PASSWORD = "otop-demo-2569"
@@ -49,8 +59,8 @@ DEMO_OFFICERS = (
     ("demo_department", Role.DEPARTMENT, None),
 )
 
-# Small scale: every district of Chiang Rai, and a few producers in two more provinces so
-# the department's pages compare more than one province.
+# Small scale: every district of Chiang Rai, three districts of two more provinces, and one
+# district of every other province, so the department's pages compare every province.
 SMALL_PROVINCE = "57"
 SMALL_PER_DISTRICT = (15, 30)
 SMALL_OTHER_PROVINCES = ("50", "30")
@@ -298,7 +308,11 @@ def seed_demo(fiscal_year=None, scale="small", seed=DEFAULT_SEED, producers=None
     else:
         bulk_create_sales(rows, total, log)
         set_entered(stamps)
+    sent_back = send_back_a_few(months)
+    log(f"Rows sent back by the province: {sent_back}.")
     log(f"Running totals: {rebuild_totals():,} district-month-type rows.")
+    bases = load_demo_targets(fiscal_year)
+    log(f"KPI bases of FY {fiscal_year}: {bases} provinces from last year's confirmed sales.")
     return {
         "fiscal_year": fiscal_year,
         "producers": len(made),
@@ -330,8 +344,69 @@ def ensure_demo_users():
     return created
 
 
-def sign_in_block():
+def send_back_a_few(months):
+    """Have the demo province send a few rows of the month under way back; return how many.
+
+    The demo district's first rows and another district's, through the confirmation
+    page's own send-back (confirmations.services), so the audit trail and the notices
+    have them too. None when every month is closed (a past fiscal year).
+    """
+    from confirmations import services
+
+    open_months = [month for month in months if fiscal.now() <= month.deadline]
+    if not open_months:
+        return 0
+    month = open_months[-1]
+    province = get_user_model().objects.get(username=DEMO_OFFICERS[1][0])
+    sent = 0
+    for district in District.objects.filter(pk__in=["5701", "5702"]).order_by("code"):
+        rows = MonthlySale.objects.for_month(district, month).order_by("pk")[:SENT_BACK_ROWS]
+        shown = {row.pk: row.version for row in rows}
+        if shown:
+            sent += services.send_back(
+                district, month, province, shown, set(shown), SENT_BACK_REASON
+            )
+    return sent
+
+
+def load_demo_targets(fiscal_year):
+    """Give every province with sales and no base yet one for the year: last year's
+    confirmed sales, as the department would load them; return how many were made.
+
+    A base already loaded (the seed's real FY 2562 ones) is kept.
+    """
+    from django.db.models import F, Sum
+
+    from reports.models import MonthTotal, Target
+
+    sums = (
+        MonthTotal.objects.filter(fiscal_year=fiscal_year - 1)
+        .values("province")
+        .annotate(base=Sum(F("province_domestic") + F("province_export")))
+        .order_by()
+    )
+    source = TARGET_SOURCE.format(year=fiscal_year - 1)
+    made = 0
+    for row in sums:
+        if row["base"]:
+            _, created = Target.objects.get_or_create(
+                province_id=row["province"],
+                fiscal_year=fiscal_year,
+                defaults={"base": Decimal(row["base"]).quantize(Decimal("1")), "source": source},
+            )
+            made += created
+    return made
+
+
+def site_url(host=None):
+    """Return the address the demo runs at: http://HOST/ (make run's HOST, or 127.0.0.1:8000)."""
+    host = host or os.environ.get("HOST") or DEFAULT_HOST
+    return host if host.startswith(("http://", "https://")) else f"http://{host.rstrip('/')}/"
+
+
+def sign_in_block(host=None):
     """Return the demo sign-ins to print: the URL, and each user, password and role in Thai."""
+    url = site_url(host)
     User = get_user_model()
     names = [name for name, _, _ in DEMO_OFFICERS] + [ADMIN_USERNAME]
     users = {u.username: u for u in User.objects.filter(username__in=names)}
@@ -344,7 +419,7 @@ def sign_in_block():
     lines = [
         "=" * 72,
         "ข้อมูลสาธิต (demo data) - ใช้บนเครื่องนักพัฒนาเท่านั้น",
-        f"เปิด {URL}",
+        f"เปิด {url}",
         "",
         f"{'user':<18}{'password':<18}role (บทบาท)",
     ]
@@ -356,7 +431,7 @@ def sign_in_block():
         elif name in officers:
             role = f"{officers[name].get_role_display()} ({officers[name].area_label})"
         else:
-            role = f"ผู้ดูแลระบบ (Django admin: {URL}admin/)"
+            role = f"ผู้ดูแลระบบ (Django admin: {url}admin/)"
         lines.append(f"{name:<18}{DEMO_PASSWORD:<18}{role}")
     if len(lines) == 5:
         lines.append("(ไม่มีบัญชีสาธิต: the demo accounts are not in this database)")
@@ -367,13 +442,14 @@ def sign_in_block():
 
 def demo_months(fiscal_year):
     """Return the months that get rows: the year before in full, and this year's months that
-    have started, leaving out the current month."""
+    have started, the current one only once last month's deadline has passed."""
     current = FiscalMonth.current()
+    entering = fiscal.now() > current.previous.deadline
     return [
         month
         for year in (fiscal_year - 1, fiscal_year)
         for month in fiscal_months(year)
-        if month.has_started() and month != current
+        if month.has_started() and (month != current or entering)
     ]
 
 
@@ -400,9 +476,11 @@ def make_producers(rng, scale, national_count):
         for code, province in districts:
             if province == SMALL_PROVINCE:
                 counts[code] = rng.randint(*SMALL_PER_DISTRICT)
-        for other in SMALL_OTHER_PROVINCES:
+        provinces = sorted({province for _, province in districts} - {SMALL_PROVINCE})
+        for other in provinces:
             own = [code for code, province in districts if province == other]
-            for code in own[:SMALL_OTHER_DISTRICTS]:
+            taken = SMALL_OTHER_DISTRICTS if other in SMALL_OTHER_PROVINCES else 1
+            for code in own[:taken]:
                 counts[code] = rng.randint(*SMALL_OTHER_PER_DISTRICT)
     else:
         # Districts differ a lot in size: weight each by a log-normal draw, and round the
@@ -488,12 +566,13 @@ def confirmation_stamps(rng, district_codes, months):
     1. Entered: a working hour of the 25th to the 28th of the month, the same for every
        district, so that bulk_create's rows can be dated with one UPDATE a month.
     2. District confirmation: in the first four days of the next month; province: one to
-       three days later. None for the latest month's province, and for the district of
-       every other district of a province in code order (5701 not, 5702 yes, ...).
+       three days later. A month whose deadline has not passed is under way: every other
+       district of a province in code order has confirmed it (5701 not, 5702 yes, ...),
+       and its province too unless it is the current month.
     3. Nothing is later than now.
     """
     now = fiscal.now()
-    latest = months[-1] if months else None
+    current = FiscalMonth.of(now.astimezone(BANGKOK).date())
     order, seen = {}, {}
     for code, province in District.objects.order_by("code").values_list("code", "province_id"):
         order[code] = seen[province] = seen.get(province, -1) + 1
@@ -506,10 +585,11 @@ def confirmation_stamps(rng, district_codes, months):
         for month in months:
             district_at = _moment(rng, month.next.first_day + datetime.timedelta(rng.randint(0, 3)))
             province_at = district_at + datetime.timedelta(days=rng.randint(1, 3))
-            if month == latest:
-                province_at = None
+            if now <= month.deadline:
                 if order[code] % 2 == 0:
-                    district_at = None
+                    district_at = province_at = None
+                elif month == current:
+                    province_at = None
             stamps[(code, month.fiscal_year, month.month)] = tuple(
                 min(moment, now) if moment else None
                 for moment in (entered[month], district_at, province_at)

@@ -79,7 +79,11 @@ def district_home(request, code):
     )
     exceptions = _open_exceptions(district, fiscal_year, now)
     months = [
-        (fm, Progress.of(fm, now, figures.get(fm.month)), exceptions.get(fm.month))
+        (
+            fm,
+            Progress.of(fm, now, figures.get(fm.month), confirmed_only=officer.is_department),
+            exceptions.get(fm.month),
+        )
         for fm in fiscal_months(fiscal_year)
     ]
     return render(
@@ -141,7 +145,9 @@ def province_home(request, code):
     for district in province.districts.all():
         cells = []
         for fm, tally in zip(months, tallies, strict=True):
-            progress = Progress.of(fm, now, figures.get((district.pk, fm.month)))
+            progress = Progress.of(
+                fm, now, figures.get((district.pk, fm.month)), confirmed_only=officer.is_department
+            )
             tally.districts += 1
             tally.add(progress)
             cells.append(progress)

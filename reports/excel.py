@@ -10,6 +10,7 @@ with. Rows are kept until the workbook is saved (a report's rows are a few thous
 most), then written to a write-only sheet.
 """
 
+from copy import copy
 from decimal import Decimal
 from io import BytesIO
 from math import ceil, floor
@@ -136,14 +137,14 @@ def wrapped_lines(text, units, size=SIZE, bold=False):
     """Return how many lines a wrapped text takes in a column `units` wide.
 
     Thai is written without spaces between words, and spreadsheets break it between
-    words found in a dictionary, so a line that wraps holds a little less than its
-    width: 10 %. A text that fits stays on one line.
+    words found in a dictionary, so a line that wraps holds less than its width: up to
+    a quarter less with long words. A text that fits stays on one line.
     """
     room = max(room_of(units), 1)
     lines = 0
     for part in text.split("\n"):
         points = text_points(part, size, bold)
-        lines += 1 if points <= room else ceil(points * 1.1 / room)
+        lines += 1 if points <= room else ceil(points * 1.25 / room)
     return max(lines, 1)
 
 
@@ -164,10 +165,12 @@ class ReportWorkbook(Workbook):
         self._style_names = {}
 
     def style(self, bold=False, size=SIZE, fill=None, border=False, align=None, fmt=None):
-        """Return the name of the named style of these settings, adding it on first use."""
+        """Return the cell style (StyleArray) of the named style of these settings, adding
+        the named style on first use. A cell takes a copy, as `cell.style = name` does,
+        without looking the name up among the workbook's styles for every cell."""
         key = (bold, size, fill, border, align, fmt)
-        name = self._style_names.get(key)
-        if name is None:
+        array = self._style_names.get(key)
+        if array is None:
             name = f"OTOP {len(self._style_names) + 1}"
             style = NamedStyle(name=name, font=Font(name=FONT, bold=bold, size=size))
             if fill is not None:
@@ -179,8 +182,8 @@ class ReportWorkbook(Workbook):
             if fmt is not None:
                 style.number_format = fmt
             self.add_named_style(style)
-            self._style_names[key] = name
-        return name
+            array = self._style_names[key] = style.as_tuple()
+        return array
 
     def save(self, filename):
         for sheet in self.report_sheets:
@@ -243,13 +246,23 @@ class ReportSheet:
         self.header_rows = []
         self.titles = ()
         self.landscape = landscape
+        self._keys = {}
 
     @property
     def next_row(self):
         return len(self.rows) + 1
 
     def _style(self, bold=False, size=SIZE, fill=None, border=False, align=None, fmt=None):
-        return (bold, size, fill, border, align, fmt)
+        """Return the style key of a cell: one shared tuple per set of settings.
+
+        Alignments and fills are openpyxl objects whose hash is costly; the key is found
+        by their identity, so a sheet of thousands of cells hashes them a few times only.
+        """
+        ident = (bold, size, id(fill), border, id(align), fmt)
+        key = self._keys.get(ident)
+        if key is None:
+            key = self._keys[ident] = (bold, size, fill, border, align, fmt)
+        return key
 
     def _add(self, cells, kind, height=None, keep_with_next=False):
         self.rows.append(Row(cells, kind, height, keep_with_next))
@@ -452,9 +465,10 @@ class ReportSheet:
             for value, key in row.cells:
                 cell = WriteOnlyCell(ws)
                 if key is not None:
-                    if key not in styles:
-                        styles[key] = self.workbook.style(*key)
-                    cell.style = styles[key]
+                    array = styles.get(id(key))
+                    if array is None:
+                        array = styles[id(key)] = self.workbook.style(*key)
+                    cell._style = copy(array)
                 cells.append(put(cell, value))
             # Every row states its height, so Excel and LibreOffice lay out (and paginate)
             # the same. A write-only sheet writes the height with the row: set it first,

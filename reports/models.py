@@ -74,6 +74,8 @@ class MonthTotal(models.Model):
     province_export = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     # The latest district confirmation among the rows: on time if by the month's deadline.
     district_confirmed_last = models.DateTimeField(null=True, blank=True)
+    # The same among the province-confirmed rows only: what the department may see.
+    province_district_confirmed_last = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "ยอดรวมรายเดือน"

@@ -32,6 +32,7 @@ def _sums(rows):
         t_province_domestic=Sum("domestic", filter=province_confirmed),
         t_province_export=Sum("export", filter=province_confirmed),
         t_district_confirmed_last=Max("district_confirmed_at"),
+        t_province_district_confirmed_last=Max("district_confirmed_at", filter=province_confirmed),
     ).order_by()
 
 
@@ -105,4 +106,5 @@ def rebuild(fiscal_year=None):
 def _values(row):
     values = {field: row[f"t_{field}"] or 0 for field in ZERO_FIELDS}
     values["district_confirmed_last"] = row["t_district_confirmed_last"]
+    values["province_district_confirmed_last"] = row["t_province_district_confirmed_last"]
     return values

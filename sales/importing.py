@@ -97,24 +97,25 @@ def template_filename(district, fiscal_month):
 # --- the template -------------------------------------------------------------------------
 
 
-def template_rows(district, fiscal_month):
+def template_rows(district, fiscal_month, confirmed_only=False):
     """Return the rows to prefill: the month's saved rows, else last month's without amounts.
 
     Like the entry page, a month not yet entered starts from last month's producers and
-    types, so only the amounts need typing.
+    types, so only the amounts need typing. With confirmed_only (the department), only
+    rows the province has confirmed exist, in this month and the one before.
     """
-    rows = _saved_rows(district, fiscal_month)
+    rows = _saved_rows(district, fiscal_month, confirmed_only)
     if rows or not fiscal_month.has_started():
         return [_as_line(row, amounts=True) for row in rows]
-    return [_as_line(row, amounts=False) for row in _saved_rows(district, fiscal_month.previous)]
+    previous = _saved_rows(district, fiscal_month.previous, confirmed_only)
+    return [_as_line(row, amounts=False) for row in previous]
 
 
-def _saved_rows(district, fiscal_month):
-    return list(
-        MonthlySale.objects.for_month(district, fiscal_month)
-        .select_related("producer")
-        .order_by("producer__name", "product_type")
-    )
+def _saved_rows(district, fiscal_month, confirmed_only=False):
+    rows = MonthlySale.objects.for_month(district, fiscal_month)
+    if confirmed_only:
+        rows = rows.province_confirmed()
+    return list(rows.select_related("producer").order_by("producer__name", "product_type"))
 
 
 def _as_line(row, *, amounts):

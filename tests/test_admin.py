@@ -201,8 +201,8 @@ def user_form(user, role, district="", province=""):
     return {
         "username": user.username,
         "is_active": "on",
-        "date_joined_0": "2025-11-01",
-        "date_joined_1": "09:00:00",
+        "date_joined_0": "01/11/2568",
+        "date_joined_1": "09:00",
         "officer-TOTAL_FORMS": "1",
         "officer-INITIAL_FORMS": "1",
         "officer-MIN_NUM_FORMS": "0",
@@ -244,3 +244,23 @@ def test_the_user_page_says_which_area_a_role_needs(
     assert message in inline.errors[field][0]
     assert "officer_role_matches_area" not in response.content.decode()
     assert Officer.objects.get(user=user).district_id == "5701"
+
+
+def test_the_user_page_shows_and_takes_be_dates(admin_client, officers):
+    """Issue 10 point 8: the admin's dates too are วัน/เดือน/ปี พ.ศ. and 24-hour time."""
+    user = officers["owner"]
+    get_user_model().objects.filter(pk=user.pk).update(
+        date_joined=datetime.datetime(2025, 11, 1, 9, 0, tzinfo=BANGKOK)
+    )
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'value="01/11/2568"' in page and 'value="09:00"' in page
+    response = admin_client.post(
+        url, {**user_form(user, Role.DISTRICT, district="5701"), "date_joined_0": "31/02/2568"}
+    )
+    assert response.status_code == 200
+    assert "ไม่มีวันที่ 31 กุมภาพันธ์ 2568" in response.content.decode()
+    form = {**user_form(user, Role.DISTRICT, district="5701"), "date_joined_0": "02/11/2568"}
+    assert admin_client.post(url, form).status_code == 302
+    user.refresh_from_db()
+    assert user.date_joined == datetime.datetime(2025, 11, 2, 9, 0, tzinfo=BANGKOK)

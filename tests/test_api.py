@@ -227,7 +227,21 @@ def test_rows_are_scoped_like_the_pages(clients, geography, officers):
     first = clients["district"].get("/api/v1/sales/").json()["results"][0]
     assert first["producer"]["name"] == "กลุ่ม 5701-0"
     assert first["domestic"] == "1000.50" and first["total"] == "1020.50"
+    assert first["producer_type"] == "group" == first["producer"]["producer_type"]
     assert first["province_confirmed_at"] is not None
+
+
+def test_a_month_read_whole_shows_the_department_only_province_confirmed_rows(
+    clients, geography, officers
+):
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 3)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    names = {
+        who: [r["producer"]["name"] for r in clients[who].get(MONTH_URL).json()["rows"]]
+        for who in ("district", "province", "department")
+    }
+    assert len(names["district"]) == len(names["province"]) == 3
+    assert names["department"] == ["กลุ่ม 5701-0"]
 
 
 @pytest.mark.parametrize(
@@ -245,6 +259,18 @@ def test_another_area_is_404(clients, who, params):
     response = clients[who].get("/api/v1/sales/", params)
     assert response.status_code == 404
     assert response.json()["detail"].startswith("ไม่พบ")
+
+
+def test_the_fast_row_output_equals_the_declared_fields(geography, officers):
+    """SaleSerializer writes rows by hand for speed: it must say what its fields say."""
+    from api.serializers import SaleSerializer
+    from api.views import last_change
+
+    rows = add_rows(geography["mueang_cr"], officers["owner"], 3)
+    confirm(geography["mueang_cr"], officers, rows, province_too=rows[:1])
+    serializer = SaleSerializer()
+    for row in MonthlySale.objects.select_related("producer").annotate(changed_at=last_change()):
+        assert serializer.to_representation(row) == serializer.declared_representation(row)
 
 
 def test_updated_since_gives_only_rows_changed_since(clients, geography, officers, monkeypatch):

@@ -127,6 +127,7 @@ def outcome(district):
             r.producer.name,
             r.producer.producer_type,
             r.product_type,
+            r.producer_type,
             r.domestic,
             r.export,
             r.version,
@@ -173,7 +174,7 @@ def test_a_month_from_the_api_and_the_same_month_from_the_page_are_identical(
     by_page, by_api = outcome(geography["mueang_cr"]), outcome(geography["wiang_chai"])
     assert by_page == by_api
     rows, audit, totals, _revision = by_api
-    assert ("กลุ่มผ้า", "sme", "textile", Decimal("200.00")) == rows[1][:4]
+    assert ("กลุ่มผ้า", "sme", "textile", "sme", Decimal("200.00")) == rows[1][:5]
     assert {action for action, *_ in audit} == {"create", "change", "delete", "d_confirm"}
     # The audit names who did it: the officer on the page, the client through the API.
     last_page = AuditEntry.objects.filter(district_id="5701").order_by("-id")[0]

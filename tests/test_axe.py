@@ -269,6 +269,8 @@ VISITS = [
     Visit("province-home", "department", "/province/57/"),
     Visit("nation-home", "department", "/nation/"),
     Visit("lock-exceptions", "department", "/calendar/exceptions/"),
+    Visit("privacy-notice", "anonymous", "/privacy/"),
+    Visit("privacy-access-log", "department", "/privacy/access-log/"),
     Visit("lock-exceptions", "department", "/calendar/exceptions/", grant_refused),
     # The entry grid: filled, refused, sent back (row 2 of 5701), empty, locked, read-only.
     Visit("sales-month", "district", D),

@@ -200,3 +200,56 @@ def test_the_kpi_score_is_in_view_at_1366_without_scrolling_sideways(
     expect(row.locator("td.score")).to_be_in_viewport(ratio=1)
     expect(row).to_contain_text("ยังไม่ครบปี")  # ตุลาคม of a year, no -20 %
     shot(page, screenshot_dir, "kpi-1366")
+
+
+def test_the_reports_follow_the_month_the_district_works_on(
+    new_context, live_server, officers, geography, producer, screenshot_dir
+):
+    from reports.totals import rebuild
+    from tests.test_kpi import sale
+
+    for month in (10, 11):
+        sale(producer, month, "1500.00", fiscal_year=2570)
+    rebuild()
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, live_server, "d5701")
+    # On its home, the reports menu opens November, the month under way, not ตุลาคม.
+    page.get_by_role("button", name="รายงาน").click()
+    page.get_by_role("link", name="รต.1 ข้อมูลที่บันทึกรายเดือน").click()
+    expect(page).to_have_url(live_server.url + "/reports/rt1/5701/2570/11/")
+    # The month picker, like the entry page's: pick ตุลาคม with the keyboard.
+    picker = page.get_by_label("เดือน", exact=True)
+    expect(picker).to_have_value("/reports/rt1/5701/2570/11/?rows=all")
+    picker.focus()
+    page.keyboard.press("ArrowUp")
+    expect(page).to_have_url(live_server.url + "/reports/rt1/5701/2570/10/?rows=all")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("รต.1")
+    shot(page, screenshot_dir, "rt1-picker")
+    # The menu now follows the month on screen.
+    page.get_by_role("button", name="รายงาน").click()
+    page.get_by_role("link", name="รต.3 แยกตามประเภทผลิตภัณฑ์").click()
+    expect(page).to_have_url(live_server.url + "/reports/rt3/5701/2570/10/")
+    expect(page.get_by_label("เดือน", exact=True)).to_have_value("/reports/rt3/5701/2570/10/")
+    shot(page, screenshot_dir, "rt3-picker")
+    # RT.4 of its own province, read only, months to come left blank.
+    page.get_by_role("button", name="รายงาน").click()
+    page.get_by_role("link", name="รต.4 อำเภอในจังหวัด 12 เดือน (ดูอย่างเดียว)").click()
+    expect(page).to_have_url(live_server.url + "/reports/rt4/57/2570/")
+    total = page.locator("#rt4-total td.num")
+    expect(total.nth(0)).to_have_text("1,500.00")
+    expect(total.nth(2)).to_have_text("")  # ธันวาคม: not yet
+    shot(page, screenshot_dir, "rt4-district")
+    # The estimate against actual: months to come are not shortfalls.
+    page.goto(live_server.url + "/reports/estimate/5701/2570/")
+    expect(page.get_by_text("ยังไม่ถึงเดือน")).to_have_count(10)
+    shot(page, screenshot_dir, "estimate-partial", full_page=True)
+
+
+def test_a_phone_types_a_be_date_by_touch(new_context, live_server, officers, screenshot_dir):
+    page = new_context(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
+    sign_in(page, live_server, "cdd")
+    page.goto(live_server.url + "/calendar/exceptions/")
+    page.locator("#id_open_until_date").tap()
+    page.keyboard.type("๓๑/๑๒/๒๕๖๙")  # Thai digits, as a Thai keyboard gives them
+    expect(page.locator("#open-until-words")).to_have_text("วันที่ 31 ธันวาคม 2569")
+    shot(page, screenshot_dir, "exception-phone")

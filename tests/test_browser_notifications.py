@@ -161,3 +161,36 @@ def test_an_officer_reads_notices_and_sets_email_and_line(
         mobile.screenshot(path=screenshot_dir / "notifications-settings-mobile.png", full_page=True)
     finally:
         phone.close()
+
+
+def test_the_department_sets_an_offices_line_group(
+    page, live_server, officers, geography, screenshot_dir
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, "cdd")
+    page.locator("#nav-bell").click()
+    page.get_by_role("link", name="ตั้งค่าอีเมลและ LINE").click()
+    expect(page.get_by_label("สรุปความครบถ้วนประจำสัปดาห์")).to_be_checked()
+    page.get_by_role("link", name="ตั้งค่าช่องทางของสำนักงานอำเภอหรือจังหวัด").click()
+
+    code = page.get_by_label("รหัสอำเภอ (4 หลัก) หรือรหัสจังหวัด (2 หลัก)")
+    code.click()
+    page.keyboard.type("99")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("ไม่พบรหัสนี้")).to_be_visible()
+    expect(code).to_have_value("99")
+    page.screenshot(path=screenshot_dir / "notifications-offices-error.png", full_page=True)
+
+    code.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("57")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ตั้งค่าการแจ้งเตือนจังหวัดเชียงราย")
+    page.get_by_label("LINE user ID หรือ group ID").click()
+    page.keyboard.type("C" + "4" * 32)
+    page.get_by_role("button", name="บันทึก").click()
+    expect(page.get_by_text("บันทึกช่องทางรับการแจ้งเตือนจังหวัดเชียงรายแล้ว")).to_be_visible()
+    assert Contact.objects.get(province="57").line_id == "C" + "4" * 32
+    page.get_by_role("link", name="กลับไปรายการสำนักงาน").click()
+    expect(page.get_by_role("cell", name="C" + "4" * 32)).to_be_visible()
+    page.screenshot(path=screenshot_dir / "notifications-offices.png", full_page=True)

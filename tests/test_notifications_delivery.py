@@ -385,3 +385,27 @@ def test_loop_and_now_do_not_go_together(db):
 
     with pytest.raises(CommandError, match="without --loop"):
         call_command("send_notifications", "--loop", "--now", "2026-12-04T08:00")
+
+
+def test_the_admin_refuses_a_contact_of_nobody_or_of_two_owners_in_thai(
+    admin_client, officers, geography
+):
+    url = reverse("admin:notifications_contact_add")
+    for owners in ({}, {"user": officers["owner"].pk, "district": "5701"}):
+        response = admin_client.post(
+            url, {"email": "x@cdd.example", "line_id": "", "kinds": "[]", **owners}
+        )
+        assert response.status_code == 200
+        assert "อย่างใดอย่างหนึ่งเท่านั้น" in response.content.decode()
+    response = admin_client.post(
+        url, {"email": "bad@", "line_id": "@x", "kinds": "[]", "district": "5701"}
+    )
+    html = response.content.decode()
+    assert "รูปแบบอีเมลไม่ถูกต้อง" in html and "LINE ID ไม่ถูกต้อง" in html
+    assert not Contact.objects.exists()
+    response = admin_client.post(
+        url,
+        {"email": "office@cdd.example", "line_id": "", "kinds": '["reminder"]', "district": "5701"},
+    )
+    assert response.status_code == 302
+    assert Contact.objects.get().district_id == "5701"

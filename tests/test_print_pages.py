@@ -6,6 +6,7 @@ with the signature holds figures too, and no cluster heading ends a page. The PD
 their pictures land in test-artifacts/print/.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -51,7 +52,10 @@ def text_pages(pdf, path):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+@pytest.mark.skipif(
+    not shutil.which("pdftotext") and os.environ.get("REQUIRE_BROWSER") != "1",
+    reason="poppler-utils missing",
+)
 def test_every_report_page_prints_whole_with_footers_and_the_signature_beside_figures(
     page, live_server, geography, officers
 ):

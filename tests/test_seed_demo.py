@@ -1,8 +1,9 @@
 """The seed_demo command: demo producers, their monthly sales, demo sign-ins, KPI bases.
 
-Most tests pin today to 10 February 2026 (FY 2569, month 2): the rows then cover FY 2568 in
-full and ตุลาคม to มกราคม of FY 2569, and มกราคม is the month being confirmed. The checks of
-one small-scale run share it (setUpTestData): the geography and the run take seconds.
+Most tests pin the clock to 10 February 2026 (FY 2569, month 2): มกราคม closed on the 5th,
+so the rows cover FY 2568 in full and ตุลาคม to กุมภาพันธ์ of FY 2569, every month up to
+มกราคม confirmed at both levels and กุมภาพันธ์ under way. The checks of one small-scale run
+share it (setUpTestData): the geography and the run take seconds.
 """
 
 import csv
@@ -16,19 +17,23 @@ from unittest import mock
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F, Sum
 from django.test import RequestFactory, TestCase
+from django.utils import timezone
 
+from confirmations.models import Action, AuditEntry
 from otopdoc import demo, fiscal
 from otopdoc.models import Officer, Role
-from reports.models import Target
+from reports.kpi import kpi_table
+from reports.models import MonthTotal, Target
 from reports.targets import SEED_SOURCE, SEED_TARGETS, load_seed_targets
 from sales.geography import load_geography
-from sales.models import District, MonthlySale, Producer, ProducerType, ProductType
+from sales.models import District, MonthlySale, Producer, ProducerType, ProductType, Province
 
 TODAY = datetime.date(2026, 2, 10)
-STARTED = {(2568, month) for month in range(1, 13)} | {(2569, m) for m in (10, 11, 12, 1)}
-LATEST = (2569, 1)
+NOW = datetime.datetime(2026, 2, 10, 10, 0, tzinfo=fiscal.BANGKOK)
+STARTED = {(2568, month) for month in range(1, 13)} | {(2569, m) for m in (10, 11, 12, 1, 2)}
+LATEST = (2569, 2)
 DEMO_USERS = ("demo_district", "demo_province", "demo_department", "admin")
 
 
@@ -51,16 +56,18 @@ class SmallScaleTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_geography()
-        with mock.patch.object(fiscal, "today", return_value=TODAY):
+        with mock.patch.object(timezone, "now", return_value=NOW):
             cls.output = seed()
 
-    def test_it_makes_producers_in_chiang_rai_and_a_few_elsewhere(self):
+    def test_it_makes_producers_in_chiang_rai_and_a_few_in_every_province(self):
         per_district = Counter(Producer.objects.values_list("district_id", flat=True))
         chiang_rai = District.objects.filter(province_id="57").values_list("code", flat=True)
         assert all(15 <= per_district[code] <= 30 for code in chiang_rai)
         per_province = Counter(code[:2] for code in per_district.elements())
-        assert set(per_province) == {"57", "50", "30"}
+        assert set(per_province) == set(Province.objects.values_list("code", flat=True))
+        assert len(per_province) == 76
         assert 1 <= per_province["50"] <= 12 and 1 <= per_province["30"] <= 12
+        assert all(1 <= n <= 3 for code, n in per_province.items() if code not in "57 50 30")
 
     def test_it_draws_types_in_rough_proportions(self):
         producer_types = shares(Counter(Producer.objects.values_list("producer_type", flat=True)))
@@ -91,7 +98,7 @@ class SmallScaleTests(TestCase):
             if producer.subdistrict:
                 assert producer.subdistrict.district_id == producer.district_id
 
-    def test_it_makes_rows_only_for_started_months_before_the_current_one(self):
+    def test_it_makes_rows_for_started_months_the_current_once_last_month_closed(self):
         months = set(MonthlySale.objects.values_list("fiscal_year", "month").distinct())
         assert months == STARTED
         lines = MonthlySale.objects.filter(fiscal_year=2569, month=1).count()
@@ -113,8 +120,10 @@ class SmallScaleTests(TestCase):
                 > fiscal.FiscalMonth(sale.fiscal_year, sale.month).first_day
             )
 
-    def test_it_leaves_the_latest_month_half_confirmed_by_districts(self):
-        latest = MonthlySale.objects.filter(fiscal_year=LATEST[0], month=LATEST[1])
+    def test_it_leaves_the_month_under_way_half_confirmed_by_districts(self):
+        latest = MonthlySale.objects.filter(
+            fiscal_year=LATEST[0], month=LATEST[1], returned_at__isnull=True
+        )
         assert not latest.filter(province_confirmed_at__isnull=False).exists()
         by_district = (
             latest.filter(district__province_id="57")
@@ -131,6 +140,54 @@ class SmallScaleTests(TestCase):
             .exclude(district_confirmed_by__username="demo_district")
             .exists()
         )
+
+    def test_it_sends_a_few_rows_of_the_month_under_way_back(self):
+        returned = MonthlySale.objects.filter(returned_at__isnull=False)
+        assert set(returned.values_list("fiscal_year", "month").distinct()) == {LATEST}
+        assert sorted(returned.values_list("district_id", flat=True)) == ["5701"] * 2 + ["5702"] * 2
+        assert set(returned.values_list("returned_by__username", flat=True)) == {"demo_province"}
+        assert set(returned.values_list("returned_reason", flat=True)) == {demo.SENT_BACK_REASON}
+        assert not returned.filter(district_confirmed_at__isnull=False).exists()
+        audit = AuditEntry.objects.filter(action=Action.SEND_BACK)
+        assert sorted(audit.values_list("sale_id", flat=True)) == sorted(
+            returned.values_list("pk", flat=True)
+        )
+
+    def test_every_province_has_a_base_for_the_year_from_last_years_sales(self):
+        bases = {t.province_id: t for t in Target.objects.filter(fiscal_year=2569)}
+        assert len(bases) == 76
+        last_year = {
+            row["province"]: row["base"]
+            for row in MonthTotal.objects.filter(fiscal_year=2568)
+            .values("province")
+            .annotate(base=Sum(F("province_domestic") + F("province_export")))
+        }
+        for code, target in bases.items():
+            assert target.base == Decimal(last_year[code]).quantize(Decimal("1")) > 0
+            assert target.source == "ข้อมูลสาธิต: ยอดจำหน่ายปีงบประมาณ 2568 ที่จังหวัดยืนยันแล้ว"
+
+    def test_the_department_sees_real_figures_on_first_sign_in(self):
+        with mock.patch.object(timezone, "now", return_value=NOW):
+            table = kpi_table(2569)
+            assert table.through == fiscal.FiscalMonth(2569, 1)
+            assert len(table.rows) == 76
+            assert all(
+                row.base > 0 and row.actual > 0 and row.score is not None for row in table.rows
+            )
+            assert all(row.growth is not None for row in table.rows)  # same months known
+            self.client.force_login(get_user_model().objects.get(username="demo_department"))
+            nation = self.client.get("/nation/")
+            assert nation.context["fiscal_month"] == fiscal.FiscalMonth(2569, 1)
+            assert nation.context["nation"]["rows"] > 0
+            chart = self.client.get("/reports/kpi/2569/").context["chart"]
+            assert all(p["cumulative"][3] for p in chart["provinces"])  # มกราคม, every province
+            assert chart["provinces"][0]["cumulative"][4:] == [None] * 8
+
+    def test_it_prints_the_host_it_is_given(self):
+        assert "เปิด http://10.0.0.5:8000/" in seed("--if-empty", "--host", "10.0.0.5:8000")
+        with mock.patch.dict("os.environ", {"HOST": "0.0.0.0:8080"}):
+            out = seed("--if-empty")
+        assert "เปิด http://0.0.0.0:8080/" in out and "http://0.0.0.0:8080/admin/" in out
 
     def test_it_stores_amounts_as_non_negative_decimals_to_the_satang(self):
         sales = list(MonthlySale.objects.all())
@@ -165,7 +222,7 @@ class SmallScaleTests(TestCase):
         assert get_user_model().objects.get(username="admin").is_superuser
 
     def test_it_prints_the_sign_ins(self):
-        assert "http://127.0.0.1:8000/" in self.output
+        assert "เปิด http://127.0.0.1:8000/" in self.output
         for username in DEMO_USERS:
             assert username in self.output
         assert demo.DEMO_PASSWORD in self.output
@@ -175,7 +232,7 @@ class SmallScaleTests(TestCase):
         with open(SEED_TARGETS, encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         targets = {t.province_id: t for t in Target.objects.filter(fiscal_year=2562)}
-        assert len(targets) == len(rows) == Target.objects.count() == 14
+        assert len(targets) == len(rows) == 14
         for row in rows:
             target = targets[row["province_code"]]
             assert target.base == Decimal(row["base_fy2561"])
@@ -210,7 +267,7 @@ def full_geography(db):
 
 @pytest.fixture
 def pinned(monkeypatch):
-    monkeypatch.setattr(fiscal, "today", lambda: TODAY)
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 def snapshot():
@@ -235,22 +292,27 @@ def test_it_seeds_a_past_fiscal_year_in_full(full_geography):
     seed("--fiscal-year", "2562")
     months = set(MonthlySale.objects.values_list("fiscal_year", "month").distinct())
     assert months == {(year, month) for year in (2561, 2562) for month in range(1, 13)}
-    latest = MonthlySale.objects.filter(fiscal_year=2562, month=9)
-    assert not latest.filter(province_confirmed_at__isnull=False).exists()
-    assert latest.filter(district_confirmed_at__isnull=False).exists()
-    earlier = MonthlySale.objects.exclude(fiscal_year=2562, month=9)
-    assert not earlier.filter(province_confirmed_at__isnull=True).exists()
+    # Every month of a past year is closed: confirmed at both levels, nothing sent back.
+    assert not MonthlySale.objects.filter(province_confirmed_at__isnull=True).exists()
+    assert not MonthlySale.objects.filter(returned_at__isnull=False).exists()
+    # Every province has a base for FY 2562; the seed's real ones are kept as they were.
+    assert Target.objects.filter(fiscal_year=2562).count() == 76
+    assert Target.objects.get(fiscal_year=2562, province_id="57").base == Decimal("3497195606")
 
 
 def test_it_leaves_september_to_confirm_in_october(full_geography, monkeypatch):
-    monkeypatch.setattr(fiscal, "today", lambda: datetime.date(2026, 10, 3))
+    at = datetime.datetime(2026, 10, 3, 10, 0, tzinfo=fiscal.BANGKOK)
+    monkeypatch.setattr(timezone, "now", lambda: at)
     seed()
     months = set(MonthlySale.objects.values_list("fiscal_year", "month").distinct())
-    assert months == {(2569, month) for month in range(1, 13)}
+    assert months == {(2569, month) for month in range(1, 13)}  # ตุลาคม not yet
     september = MonthlySale.objects.filter(fiscal_year=2569, month=9)
-    assert not september.filter(province_confirmed_at__isnull=False).exists()
-    assert september.filter(district_confirmed_at__isnull=False).exists()
+    # Half the districts and their province have confirmed it; the others have until the 5th.
+    assert september.filter(province_confirmed_at__isnull=False).exists()
     assert september.filter(district_confirmed_at__isnull=True).exists()
+    assert september.filter(returned_at__isnull=False).count() == 4
+    august = MonthlySale.objects.filter(fiscal_year=2569, month=8)
+    assert not august.filter(province_confirmed_at__isnull=True).exists()
 
 
 def test_it_makes_the_same_data_from_the_same_seed(full_geography, pinned):

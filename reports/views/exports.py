@@ -232,7 +232,8 @@ def _xlsx(report, level):
     sheet.row([None, "ผลต่าง (แบบรายงาน − ระบบ)", None, report.difference] + blank, total=True)
     sheet.note(report.verdict)
     sheet.note(f"ยอดในระบบนับ{level.label} ของทุกอำเภอในจังหวัด (แยกตามอำเภอในแผ่นงานถัดไป)")
-    sheet.signature(position=f"พัฒนาการจังหวัด{province.name_th}", dots=False)
+    # The last line, the total, the check and the notes go over with the signature together.
+    sheet.signature(position=f"พัฒนาการจังหวัด{province.name_th}", dots=False, keep=6)
 
     check = ReportSheet(workbook, "ตรวจสอบรายอำเภอ", widths=[26, 20, 20, 20, 16], landscape=False)
     check.title(

@@ -132,15 +132,7 @@ def rt4_nation(request, fiscal_year):
     )
 
     if wants_xlsx(request):
-        workbook = new_workbook()
-        sheet = _sheet(workbook, fiscal_year, "รายจังหวัด", "ทั้งประเทศ", "ชื่อจังหวัด")
-        for group in groups:
-            sheet.group(f"เขตตรวจราชการ : {group['cluster'].name_th}")
-            for line in group["lines"]:
-                sheet.row([line.number, line.label, *line.amounts, line.total], aligns=NUMBERED)
-            subtotal = group["subtotal"]
-            sheet.row([None, subtotal.label, *subtotal.amounts, subtotal.total], total=True)
-        _footer(sheet, total, counted, "")
+        workbook = nation_workbook(fiscal_year, groups, total, counted)
         return xlsx_response(workbook, f"rt4-all-{fiscal_year}.xlsx")
 
     context = _context(request, officer, fiscal_month, counted, "รายจังหวัด", "ทั้งประเทศ")
@@ -160,6 +152,20 @@ def rt4_nation(request, fiscal_year):
         }
     )
     return render(request, "reports/rt4.html", context)
+
+
+def nation_workbook(fiscal_year, groups, total, counted):
+    """Return RT.4 of the nation: each cluster's heading, its provinces and their รวม."""
+    workbook = new_workbook()
+    sheet = _sheet(workbook, fiscal_year, "รายจังหวัด", "ทั้งประเทศ", "ชื่อจังหวัด")
+    for group in groups:
+        sheet.group(f"เขตตรวจราชการ : {group['cluster'].name_th}")
+        for line in group["lines"]:
+            sheet.row([line.number, line.label, *line.amounts, line.total], aligns=NUMBERED)
+        subtotal = group["subtotal"]
+        sheet.row([None, subtotal.label, *subtotal.amounts, subtotal.total], total=True)
+    _footer(sheet, total, counted, "")
+    return workbook
 
 
 def _blank_months_to_come(fiscal_year, lines):

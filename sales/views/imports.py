@@ -34,7 +34,9 @@ def import_template(request, district, fiscal_year, month):
     """Send the RT.1 Excel template of the month, prefilled like the entry page."""
     district = district_for(request.user, district)
     fiscal_month = fiscal_month_or_404(fiscal_year, month)
-    rows = importing.template_rows(district, fiscal_month)
+    # The department sees what the province has confirmed, nothing else (SPEC 2).
+    confirmed_only = officer_of(request.user).is_department
+    rows = importing.template_rows(district, fiscal_month, confirmed_only)
     response = HttpResponse(
         importing.build_template(district, fiscal_month, rows),
         content_type=importing.XLSX_TYPE,

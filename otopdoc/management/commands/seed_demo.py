@@ -37,13 +37,18 @@ class Command(BaseCommand):
             default=demo.DEFAULT_SEED,
             help=f"random seed; the same seed gives the same data (default {demo.DEFAULT_SEED})",
         )
+        parser.add_argument(
+            "--host",
+            help="the address the printed links use, as make run's HOST=... "
+            f"(default: $HOST, else {demo.DEFAULT_HOST})",
+        )
         # For tests and trials of the national code path at a smaller size.
         parser.add_argument("--producers", type=int, help=argparse.SUPPRESS)
 
-    def handle(self, *args, fiscal_year, scale, if_empty, seed, producers, **options):
+    def handle(self, *args, fiscal_year, scale, if_empty, seed, producers, host, **options):
         if if_empty and demo.has_data():
             self.stdout.write("Demo data is already there: nothing made.")
-            self.stdout.write(demo.sign_in_block())
+            self.stdout.write(demo.sign_in_block(host))
             return
         started = time.monotonic()
 
@@ -65,4 +70,4 @@ class Command(BaseCommand):
                 )
             )
         )
-        self.stdout.write(demo.sign_in_block())
+        self.stdout.write(demo.sign_in_block(host))
