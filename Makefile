@@ -7,7 +7,12 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1:8000
 # `make run` is development: DEBUG on, SQLite in the project unless DATABASE_URL says otherwise.
-RUN_ENV := DEBUG=1
+# It answers to the host it serves on (HOST=192.168.1.20:8000 lets a colleague's browser in;
+# HOST=0.0.0.0:8000 answers to any name), as well as to 127.0.0.1 and localhost.
+HOST_NAME = $(firstword $(subst :, ,$(HOST)))
+RUN_ALLOWED_HOSTS = $(if $(filter 0.0.0.0,$(HOST_NAME)),*,127.0.0.1$(comma)localhost$(comma)$(HOST_NAME))
+comma := ,
+RUN_ENV = DEBUG=1 ALLOWED_HOSTS='$(RUN_ALLOWED_HOSTS)'
 # `make serve` is production (docs/deploy.md): DEBUG off, PostgreSQL, gunicorn.conf.py. It reads
 # SECRET_KEY and DATABASE_URL from the environment or an untracked .env.production, and refuses
 # to start without them.

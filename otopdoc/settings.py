@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "privacy",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "otopdoc.twofactor.TwoFactorMiddleware",
     "otopdoc.middleware.PrivateNoStoreMiddleware",
     "privacy.records.ExcelDownloadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,6 +150,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# A second factor (TOTP, otopdoc.twofactor) for department officers and staff: on by default
+# in production, off with DEBUG (make run) unless set.
+OTOP_REQUIRE_2FA = env_bool("OTOP_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "OTOP กรมการพัฒนาชุมชน"
 # One address may fail this many sign-ins across all user names in the cool-off time
 # (otopdoc.throttle): an office shares one address, so this is well above one officer's 5.
 OTOP_ADDRESS_FAILURE_LIMIT = env_int("OTOP_ADDRESS_FAILURE_LIMIT", 20, minimum=1)

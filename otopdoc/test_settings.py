@@ -12,6 +12,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Off in tests but the two-factor tests, which turn it on (tests/test_two_factor.py).
+os.environ.setdefault("OTOP_REQUIRE_2FA", "0")
 
 from otopdoc.settings import *  # noqa: E402, F403
 from otopdoc.settings import DATABASES, STORAGES  # noqa: E402

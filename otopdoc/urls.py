@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from otopdoc import exceptions_views, views
+from otopdoc import exceptions_views, twofactor, views
 from otopdoc.forms import LoginForm, OfficerPasswordChangeForm
 
 admin.site.site_header = "ศูนย์ข้อมูลยอดจำหน่าย OTOP: ผู้ดูแลระบบ"
@@ -48,6 +48,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/2fa/", twofactor.verify, name="two-factor"),
+    path("accounts/2fa/setup/", twofactor.setup, name="two-factor-setup"),
+    path("accounts/2fa/codes/", twofactor.codes, name="two-factor-codes"),
+    path("accounts/2fa/lost/", twofactor.lost, name="two-factor-lost"),
     path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,6 +79,7 @@ NOT_PAGES = {
     "producer-active": "POST only: answers with the producer's page",
     "notification-read": "POST only: answers with the notifications page",
     "notifications-read-all": "POST only: answers with the notifications page",
+    "two-factor-codes": "shown once right after enrolment, else sends home (test_two_factor.py)",
 }
 # The JSON API answers programs, not people: only its documentation page is a page.
 API_PAGES = {"api:docs"}
@@ -270,6 +271,9 @@ VISITS = [
     Visit("nation-home", "department", "/nation/"),
     Visit("lock-exceptions", "department", "/calendar/exceptions/"),
     Visit("privacy-notice", "anonymous", "/privacy/"),
+    Visit("two-factor", "department", "/accounts/2fa/"),
+    Visit("two-factor-setup", "department", "/accounts/2fa/setup/"),
+    Visit("two-factor-lost", "department", "/accounts/2fa/lost/"),
     Visit("privacy-access-log", "department", "/privacy/access-log/"),
     Visit("lock-exceptions", "department", "/calendar/exceptions/", grant_refused),
     # The entry grid: filled, refused, sent back (row 2 of 5701), empty, locked, read-only.

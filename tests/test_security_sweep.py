@@ -420,6 +420,11 @@ CASES = {
     # The officer's own password: no area in it, so only anonymous is swept here.
     "password_change": Case(post=password_post),
     "password_change_done": Case(),
+    # The second factor of the caller's own sign-in: no area, so strangers are anonymous.
+    "two-factor": Case(post=lambda d: {"token": "000000"}),
+    "two-factor-setup": Case(post=lambda d: {"token": "000000"}),
+    "two-factor-codes": Case(),
+    "two-factor-lost": Case(post=lambda d: {"token": "00000000"}),
 }
 
 
@@ -686,7 +691,8 @@ def test_the_sweep_tries_every_url_for_every_role(data):
     assert len(tried) >= 2 * len(names)  # every URL, GET and POST, anonymous at least
     refusing = {(p.values[0], p.values[3]) for p in tried if p.values[3] != "anonymous"}
     print(f"\nsecurity sweep: {len(names)} URL names, {len(tried)} URL x role x method tried")
-    assert len(refusing) >= len(names) - 3  # home, password pages: anonymous only
+    # home, password and second-factor pages: anonymous only
+    assert len(refusing) >= len(names) - 7
 
 
 def with_foreign_entry_row(data):
