@@ -340,9 +340,10 @@ def grow(producers, count):
         make_line(producers["food"] if n % 2 else producers["silk"], "10.00", channel="agent")
 
 
-# Session, user, officer, province, lines, the month's totals; and on the page, the menu's
-# province of the officer.
-QUERIES = {"html": 7, "xlsx": 6}
+# Session, user, officer, province, lines, the month's totals; on the page, the bell's unread
+# count and the menu's province of the officer; for the file, the record of who downloaded
+# producer names (PDPA).
+QUERIES = {"html": 8, "xlsx": 7}
 
 
 @pytest.mark.parametrize("output", ["html", "xlsx"])
