@@ -18,8 +18,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
+from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp import login as otp_login
@@ -74,9 +75,15 @@ class TwoFactorMiddleware:
             if not request.session.get(NO_DEVICE):
                 if has_device(user):
                     return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
-                # Looked once per session: a district without an app costs no query a page.
-                request.session[NO_DEVICE] = True
+                request.session[NO_DEVICE] = True  # a session from before note_devices
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def note_devices(sender, request, user, **kwargs):
+    """Look once, at sign-in, whether the officer has an app: pages then cost no query."""
+    if request is not None and hasattr(request, "session"):
+        request.session[NO_DEVICE] = not has_device(user)
 
 
 class TokenForm(forms.Form):
