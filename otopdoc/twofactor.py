@@ -18,8 +18,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
+from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp import login as otp_login
@@ -29,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from otopdoc.throttle import address_locked, address_locked_message
 
 RECOVERY_CODES = 10
+NO_DEVICE = "two_factor_no_device"  # session key: this officer has no app to ask for
 # Pages open to a signed-in officer who has not passed the second factor yet.
 OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/")
 OPEN_PATHS = ("/privacy/",)  # the privacy notice, not the access log
@@ -66,11 +68,22 @@ class TwoFactorMiddleware:
             and not request.path.startswith(OPEN_PREFIXES)
             and request.path not in OPEN_PATHS
         ):
-            if has_device(user):
-                return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
             if required_for(user):
+                if has_device(user):
+                    return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
                 return redirect("two-factor-setup")
+            if not request.session.get(NO_DEVICE):
+                if has_device(user):
+                    return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
+                request.session[NO_DEVICE] = True  # a session from before note_devices
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def note_devices(sender, request, user, **kwargs):
+    """Look once, at sign-in, whether the officer has an app: pages then cost no query."""
+    if request is not None and hasattr(request, "session"):
+        request.session[NO_DEVICE] = not has_device(user)
 
 
 class TokenForm(forms.Form):

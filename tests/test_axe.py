@@ -342,6 +342,14 @@ VISITS = [
     Visit("error-500", "district", "/district/5701/", server_error),
 ]
 ERROR_PAGES = {"error-403", "error-404", "error-500"}
+# Pages whose fields are filled: on a phone they fit its width (one card per row, app.css).
+FILLED_ON_A_PHONE = {
+    "sales-month",
+    "sales-estimate",
+    "sales-exports",
+    "confirm-district",
+    "confirm-province",
+}
 
 
 # --- the world: one server, one data set, one browser context per role ----------------------
@@ -519,6 +527,9 @@ def test_the_page_has_no_axe_violation(request, world, contexts, screenshot_dir,
         page.screenshot(path=screenshot_dir / f"axe-{name}.png", full_page=True)
         page.set_viewport_size(PHONE)
         page.screenshot(path=screenshot_dir / f"axe-{name}-phone.png", full_page=True)
+        if visit.name in FILLED_ON_A_PHONE:
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{url} scrolls {overflow}px sideways on a 390 px phone"
         assert not violations, describe(violations, page.url)
     finally:
         page.close()

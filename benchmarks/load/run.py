@@ -30,6 +30,7 @@ Steps:
 import argparse
 import concurrent.futures
 import http.client
+import json
 import os
 import random
 import re
@@ -156,6 +157,42 @@ def read_form(html, form_id):
     if not reader.found:
         raise LoadError(f"no form #{form_id} on the page")
     return reader.controls
+
+
+GRID_DOCUMENT = re.compile(
+    r'<script type="application/json" id="grid-data">(.*?)</script>', re.DOTALL
+)
+GRID_FIELDS = ("id", "version", "name", "product_type", "producer_type", "domestic", "export")
+
+
+def grid_rows(html):
+    """Return the (name, value) pairs of the entry grid's rows, as static/js/entry.js draws them.
+
+    The grid's rows travel as one JSON document in the page (sales.views.entry.grid_document);
+    the script draws each row's inputs, named rows-<i>-<field>, into the form. A row that is
+    read-only to the district is posted back unchanged in hidden inputs of the same names.
+    """
+    match = GRID_DOCUMENT.search(html)
+    if match is None:
+        raise LoadError("no grid document on the entry page")
+    rows = json.loads(match.group(1))["rows"]
+    return [
+        (f"rows-{i}-{field}", "" if row.get(field) is None else str(row[field]))
+        for i, row in enumerate(rows)
+        for field in GRID_FIELDS
+    ]
+
+
+def with_grid(fields, html):
+    """The entry form's own controls with the grid's rows, TOTAL_FORMS counting them."""
+    rows = grid_rows(html)
+    count = len({name.split("-")[1] for name, _ in rows})
+    own = [
+        (name, str(count) if name.endswith("-TOTAL_FORMS") else value)
+        for name, value in fields
+        if not re.fullmatch(r"rows-\d+-.*", name)
+    ]
+    return own + rows
 
 
 def submitted(controls):
@@ -314,7 +351,7 @@ def district_officer(browser, code, month_path, confirm_path, saves, rng):
     page = browser.request("entry GET", "GET", month_path)
     for _ in range(saves):
         controls = read_form(page, "entry-form")
-        fields = submitted(controls)
+        fields = with_grid(submitted(controls), page)
         values = dict(fields)
         indices = sorted(
             {int(m.group(1)) for name, _ in fields if (m := re.fullmatch(r"rows-(\d+)-name", name))}
