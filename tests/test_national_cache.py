@@ -150,3 +150,43 @@ def test_a_loaded_target_changes_the_version(rows, geography):
     target.base = Decimal("2000.00")
     target.save()
     assert data_version(FY) != before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_locks_its_own_provinces_version_only(geography):
+    """While a district of 57 is mid-save, a district of 50 bumps its version at once."""
+    import threading
+
+    from django.db import OperationalError, connections, transaction
+
+    from reports.totals import bump_version
+
+    holding, release = threading.Event(), threading.Event()
+
+    def writer_of_57():
+        try:
+            with transaction.atomic():
+                bump_version("57", FY)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer_of_57)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            bump_version("50", FY)  # another province: no wait
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            bump_version("57", FY)  # the same province waits for the first save
+    finally:
+        release.set()
+        thread.join()
+    versions = dict(TotalsVersion.objects.values_list("province_id", "version"))
+    assert versions == {"57": 1, "50": 1}
