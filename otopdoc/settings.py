@@ -120,6 +120,27 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["otopdoc.db.router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The national pages' cache (reports.versions): the KPI table and the KPI and RT.4 workbooks,
+# kept per version of the running totals. Unset, each process keeps its own (LocMemCache).
+# With several app servers set CACHE_URL to one shared cache: redis://host:6379/1 (needs the
+# redis package) or memcached://host:11211 (needs pymemcache); docs/deploy.md.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss:// or memcached://.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

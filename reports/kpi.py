@@ -295,3 +295,15 @@ def _same_months_before(sums, code, fiscal_year, months, through):
             return None
         total += amount
     return total
+
+
+def cached_kpi_table(fiscal_year, province=None):
+    """Return kpi_table(), built once per version of the running totals and per scope.
+
+    The key holds the province (or "all"), so a province officer's table, which has its
+    own row only, is never the department's, nor the reverse (reports.versions).
+    """
+    from reports.versions import cached
+
+    scope = "all" if province is None else province.pk
+    return cached("kpi", fiscal_year, scope, lambda: kpi_table(fiscal_year, province))

@@ -93,3 +93,34 @@ class MonthTotal(models.Model):
 
     def __str__(self):
         return f"{self.district_id} {self.month}/{self.fiscal_year} {self.product_type}"
+
+
+class TotalsVersion(models.Model):
+    """How many times a province's running totals of a fiscal year have changed.
+
+    reports.totals.refresh_month adds one in the writer's transaction; the national pages
+    key their cache by the sum over the provinces (reports.versions). One row per province
+    and year, not one for the nation: a district's save locks only its own province's row
+    until it commits, so the 878 districts' saves at the deadline do not queue on one row.
+    Counters only grow, so their sum changes with every committed write, whatever order
+    concurrent writers commit in (a (max id, count) signature would miss a later commit of
+    a lower id).
+    """
+
+    province = models.ForeignKey(
+        "sales.Province", models.CASCADE, related_name="+", verbose_name="จังหวัด"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ")
+    version = models.PositiveBigIntegerField("รุ่นของยอดรวม", default=0)
+
+    class Meta:
+        verbose_name = "รุ่นของยอดรวมรายเดือน"
+        verbose_name_plural = "รุ่นของยอดรวมรายเดือน"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "fiscal_year"], name="totals_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.province_id} {self.fiscal_year}: {self.version}"

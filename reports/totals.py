@@ -1,9 +1,9 @@
 """Keep reports.MonthTotal equal to the sums of the monthly rows, in the writer's transaction."""
 
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db import connections, router, transaction
+from django.db.models import Count, F, Max, Q, Sum
 
-from reports.models import MonthTotal
+from reports.models import MonthTotal, TotalsVersion
 
 ZERO_FIELDS = (
     "rows",
@@ -44,7 +44,9 @@ def refresh_month(district, fiscal_year, month):
     Steps:
     1. Sum the month's rows by product type, at each level, in one GROUP BY query.
     2. Replace the month's MonthTotal rows with those sums (delete, then bulk insert).
-    Three queries whatever the size of the month.
+    3. Count one more version of the province's totals of the year (one upsert), so the
+       national pages' cache (reports.versions) is stale from this commit on.
+    Four queries whatever the size of the month.
     """
     from sales.models import MonthlySale
 
@@ -66,6 +68,24 @@ def refresh_month(district, fiscal_year, month):
     ]
     MonthTotal.objects.filter(district=district, fiscal_year=fiscal_year, month=month).delete()
     MonthTotal.objects.bulk_create(totals)
+    bump_version(district.province_id, fiscal_year)
+
+
+def bump_version(province_code, fiscal_year):
+    """Add one to the version of a province's running totals of a year, creating it at 1.
+
+    One INSERT ... ON CONFLICT (PostgreSQL and SQLite alike): it locks only this province's
+    row of the year until the writer commits.
+    """
+    table = TotalsVersion._meta.db_table
+    connection = connections[router.db_for_write(TotalsVersion)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (province_id, fiscal_year, version) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (province_id, fiscal_year) "
+            f"DO UPDATE SET version = {table}.version + 1",
+            [province_code, fiscal_year],
+        )
 
 
 @transaction.atomic
@@ -100,7 +120,27 @@ def rebuild(fiscal_year=None):
         ),
         batch_size=5000,
     )
+    _bump_every_version(fiscal_year)
     return len(created)
+
+
+def _bump_every_version(fiscal_year):
+    """Count a new version of every province's totals (of one year, or all) after a rebuild."""
+    from sales.models import MonthlySale
+
+    versions = TotalsVersion.objects.all()
+    pairs = MonthlySale.objects.values_list("district__province", "fiscal_year").distinct()
+    if fiscal_year is not None:
+        versions = versions.filter(fiscal_year=fiscal_year)
+        pairs = pairs.filter(fiscal_year=fiscal_year)
+    versions.update(version=F("version") + 1)
+    TotalsVersion.objects.bulk_create(
+        (
+            TotalsVersion(province_id=province, fiscal_year=year, version=1)
+            for province, year in pairs.order_by()
+        ),
+        ignore_conflicts=True,
+    )
 
 
 def _values(row):

@@ -13,6 +13,8 @@ export DEBUG=0
 export SECRET_KEY=${SECRET_KEY:-$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+# The load test signs in with passwords only: it measures the pages, not the second factor.
+export OTOP_REQUIRE_2FA=0
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 "$PYTHON" manage.py collectstatic --noinput -v 0
 # The production gunicorn.conf.py, on another port and with a shorter access log line.

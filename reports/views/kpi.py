@@ -30,10 +30,11 @@ from otopdoc.fiscal import (
     THAI_MONTHS_SHORT,
     current_fiscal_year,
 )
-from reports.excel import PERCENT, WHOLE_BAHT, ReportSheet, new_workbook, xlsx_response
-from reports.kpi import kpi_table
+from reports.excel import PERCENT, WHOLE_BAHT, ReportSheet, new_workbook
+from reports.kpi import cached_kpi_table
 from reports.models import SCORE_PERCENTS, TARGET_PERCENT
 from reports.scope import PROVINCE
+from reports.versions import cached_xlsx
 
 TITLE = "เป้าหมายตัวชี้วัด ยอดจำหน่ายผลิตภัณฑ์ชุมชน OTOP"
 WIDTHS = [6, 18, 17, 17, 16, 16, 16, 16, 16, 17, 11, 8, 18]
@@ -162,9 +163,16 @@ def kpi(request, fiscal_year):
     output = request.GET.get("format", "html")
     if output not in ("html", "xlsx"):
         raise Http404("ไม่มีรูปแบบนี้")
-    table = kpi_table(fiscal_year, province)
+    # Built once per version of the running totals: the next read after a write is fresh.
     if output == "xlsx":
-        return xlsx_response(kpi_workbook(table), f"kpi-{fiscal_year}.xlsx")
+        return cached_xlsx(
+            "kpi.xlsx",
+            fiscal_year,
+            "all" if province is None else province.pk,
+            lambda: kpi_workbook(cached_kpi_table(fiscal_year, province)),
+            f"kpi-{fiscal_year}.xlsx",
+        )
+    table = cached_kpi_table(fiscal_year, province)
     return render(
         request,
         "reports/kpi.html",

@@ -24,6 +24,7 @@ from reports import figures
 from reports.excel import ReportSheet, new_workbook, xlsx_response
 from reports.kpi import fixture_order
 from reports.scope import LEVELS, counted_level
+from reports.versions import cached_xlsx
 from reports.views.rt3 import NUMBERED, note, rows_query, wants_xlsx
 from sales.models import Province
 
@@ -111,6 +112,38 @@ def rt4_nation(request, fiscal_year):
     officer = department_only(request.user)
     fiscal_month = fiscal_month_or_404(fiscal_year, 10)  # 404 for a year out of range
     counted = counted_level(request, officer)
+    if wants_xlsx(request):
+        # Built once per version of the running totals, counted level and months begun.
+        return cached_xlsx(
+            "rt4.xlsx",
+            fiscal_year,
+            f"{counted.key}:{figures.months_begun(fiscal_year)}",
+            lambda: nation_workbook(fiscal_year, *nation_groups(fiscal_year, counted), counted),
+            f"rt4-all-{fiscal_year}.xlsx",
+        )
+    groups, total = nation_groups(fiscal_year, counted)
+
+    context = _context(request, officer, fiscal_month, counted, "รายจังหวัด", "ทั้งประเทศ")
+    query = context["query"]
+    for group in groups:
+        for line in group["lines"]:
+            line.url = reverse("report-rt4", args=[line.code, fiscal_year])
+            if query:
+                line.url += f"?{query}"
+    context.update(
+        {
+            "groups": groups,
+            "total": total,
+            "name_header": "ชื่อจังหวัด",
+            "rt3_url": _rt3_url("all", fiscal_year),
+            "years": _years(lambda fy: reverse("report-rt4-nation", args=[fy]), fiscal_year, query),
+        }
+    )
+    return render(request, "reports/rt4.html", context)
+
+
+def nation_groups(fiscal_year, counted):
+    """Return each cluster's provinces' months with its subtotal, and the nation's total."""
     amounts = figures.monthly_sales(counted, fiscal_year, "province")
     # In the order of the KPI table and the seed's target table, so "ที่" is the same
     # province in both department sheets.
@@ -130,28 +163,7 @@ def rt4_nation(request, fiscal_year):
         fiscal_year,
         [total, *(line for g in groups for line in [*g["lines"], g["subtotal"]])],
     )
-
-    if wants_xlsx(request):
-        workbook = nation_workbook(fiscal_year, groups, total, counted)
-        return xlsx_response(workbook, f"rt4-all-{fiscal_year}.xlsx")
-
-    context = _context(request, officer, fiscal_month, counted, "รายจังหวัด", "ทั้งประเทศ")
-    query = context["query"]
-    for group in groups:
-        for line in group["lines"]:
-            line.url = reverse("report-rt4", args=[line.code, fiscal_year])
-            if query:
-                line.url += f"?{query}"
-    context.update(
-        {
-            "groups": groups,
-            "total": total,
-            "name_header": "ชื่อจังหวัด",
-            "rt3_url": _rt3_url("all", fiscal_year),
-            "years": _years(lambda fy: reverse("report-rt4-nation", args=[fy]), fiscal_year, query),
-        }
-    )
-    return render(request, "reports/rt4.html", context)
+    return groups, total
 
 
 def nation_workbook(fiscal_year, groups, total, counted):
