@@ -217,11 +217,18 @@ def test_the_reports_follow_the_month_the_district_works_on(
     page.get_by_role("button", name="รายงาน").click()
     page.get_by_role("link", name="รต.1 ข้อมูลที่บันทึกรายเดือน").click()
     expect(page).to_have_url(live_server.url + "/reports/rt1/5701/2570/11/")
-    # The month picker, like the entry page's: pick ตุลาคม with the keyboard.
+    # The month picker, like the entry page's: pick ตุลาคม with the keyboard. An arrow key
+    # only moves the choice (WCAG 3.2.2); Enter opens the month.
     picker = page.get_by_label("เดือน", exact=True)
     expect(picker).to_have_value("/reports/rt1/5701/2570/11/?rows=all")
     picker.focus()
+    page.evaluate("window.stillHere = true")
     page.keyboard.press("ArrowUp")
+    expect(picker).to_have_value("/reports/rt1/5701/2570/10/?rows=all")
+    page.wait_for_timeout(400)  # long enough for a navigation the arrow would have started
+    assert page.evaluate("window.stillHere === true")
+    expect(page).to_have_url(live_server.url + "/reports/rt1/5701/2570/11/")
+    page.keyboard.press("Enter")
     expect(page).to_have_url(live_server.url + "/reports/rt1/5701/2570/10/?rows=all")
     expect(page.get_by_role("heading", level=1)).to_contain_text("รต.1")
     shot(page, screenshot_dir, "rt1-picker")

@@ -76,8 +76,9 @@
     if (go) go.addEventListener("click", () => { setTimeout(() => sendBack.querySelector("textarea").focus(), 0); });
   }
 
-  // The pickers load the page they name at once; a button stays for keyboards.
+  // The pickers load the page they name once a value is chosen (page.js: at once by mouse or
+  // touch, on Enter by keyboard); the button stays too.
   document.querySelectorAll("[data-auto-submit]").forEach((select) => {
-    select.addEventListener("change", () => select.form.submit());
+    window.otopWhenChosen(select, () => select.form.submit());
   });
 })();

@@ -325,7 +325,7 @@
   }
 
   const picker = document.getElementById("goto-month");
-  if (picker) picker.addEventListener("change", () => { window.location.href = picker.value; });
+  if (picker) window.otopWhenChosen(picker, () => { window.location.href = picker.value; });
 
   /* --- unsaved work kept in the browser --------------------------------------------- */
   const store = window.localStorage;

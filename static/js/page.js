@@ -3,16 +3,49 @@
 (function () {
   "use strict";
 
-  // <select data-autosubmit>: picking a value submits its form (year, month, rows pickers).
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+  // A picker acts once a value is chosen: at once with the mouse or a finger, but with the
+  // keyboard only on Enter. Chrome fires "change" at every arrow key on a closed select, and
+  // loading another page then would move the officer on while still reading the list (WCAG
+  // 3.2.2, on input). The other scripts' pickers use it too (window.otopWhenChosen).
+  const MOVES = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
+  function whenChosen(select, act) {
+    let keyed = false;
+    let pending = false;
+    select.addEventListener("pointerdown", function () {
+      keyed = false;
+    });
+    select.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        if (pending) {
+          event.preventDefault();
+          pending = false;
+          act();
+        }
+        return;
+      }
+      const typed = event.key.length === 1 && event.key !== " ";
+      if (!event.altKey && (MOVES.includes(event.key) || typed)) keyed = true;
+    });
     select.addEventListener("change", function () {
+      if (keyed) {
+        pending = true;
+        return;
+      }
+      act();
+    });
+  }
+  window.otopWhenChosen = whenChosen;
+
+  // <select data-autosubmit>: choosing a value submits its form (year, month, rows pickers).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    whenChosen(select, function () {
       select.form.submit();
     });
   });
 
   // <select data-navigate>: each option's value is a URL to open.
   document.querySelectorAll("select[data-navigate]").forEach(function (select) {
-    select.addEventListener("change", function () {
+    whenChosen(select, function () {
       window.location.href = select.value;
     });
   });
