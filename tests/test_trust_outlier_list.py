@@ -215,3 +215,27 @@ def test_both_confirmation_pages_flag_the_typo_with_its_history(client, officers
         assert "outlier-flag" in typo_row.split("</tr>")[0]
         assert "outlier-flag" not in honest_row.split("</tr>")[0]
         assert "ประวัติ 12 เดือน" in typo_row and "52,000.00" in typo_row
+
+
+@pytest.mark.parametrize(("who", "area"), [("province", "57"), ("department", "all")])
+def test_a_name_that_starts_like_a_formula_is_text_in_the_excel_file(
+    client, officers, geography, who, area
+):
+    # Issue 12's rule holds for this workbook too: every text cell is a string, as typed.
+    (row,) = make(geography["mueang_cr"], 1)
+    hostile = '=HYPERLINK("http://example.invalid","กลุ่มทอผ้า")'
+    Producer.objects.filter(pk=row.producer_id).update(name=hostile)
+    if who == "department":
+        type(row).objects.filter(pk=row.pk).update(
+            district_confirmed_at=NOW, province_confirmed_at=NOW
+        )
+        rebuild()
+    client.force_login(officers[who])
+
+    response = client.get(URL.format(area), {"format": "xlsx"})
+
+    book = load_workbook(BytesIO(response.content))
+    cells = [cell for sheet in book.worksheets for line in sheet.iter_rows() for cell in line]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert hostile in texts
