@@ -37,7 +37,17 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip browser tests with one clear line when Chromium is missing (fail in CI)."""
+    """Skip browser tests with one clear line when Chromium is missing (fail in CI).
+
+    With OTOP_SKIP_ONCE=1 (.ci/run's SQLite pass) the `once` tests are skipped too: they
+    check pages, files and the API contract, not the database, and the PostgreSQL pass runs
+    them.
+    """
+    if os.environ.get("OTOP_SKIP_ONCE") == "1":
+        once = pytest.mark.skip(reason="run once, in the PostgreSQL pass (OTOP_SKIP_ONCE=1)")
+        for item in items:
+            if "once" in item.keywords:
+                item.add_marker(once)
     if chromium_present():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -27,6 +27,7 @@ from otopdoc.fiscal import BANGKOK
 from tests.test_api_write import FM, fill
 from tests.test_security_sweep import state
 
+pytestmark = pytest.mark.once
 NOW = datetime.datetime(2026, 11, 15, 10, 0, tzinfo=BANGKOK)
 CHECKS = [
     not_a_server_error,

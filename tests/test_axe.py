@@ -53,7 +53,7 @@ from tests.test_security_sweep import (
 # The data is the module's (world, committed); each test's own transaction only keeps the
 # sessions the server writes from piling up. The django_db mark also makes pytest-django
 # create the test database for a module whose tests need no `db` fixture of their own.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.once, pytest.mark.django_db]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

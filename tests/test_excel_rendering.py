@@ -29,11 +29,14 @@ from tests.workbook_cases import (
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CI (REQUIRE_BROWSER=1, .ci/run installs them) fails without them; elsewhere they skip.
-pytestmark = pytest.mark.skipif(
-    not (SOFFICE and shutil.which("pdftotext")) and os.environ.get("REQUIRE_BROWSER") != "1",
-    reason="LibreOffice or poppler-utils missing (apt-get install libreoffice-calc-nogui"
-    " poppler-utils fonts-tlwg-laksaman fonts-crosextra-carlito)",
-)
+pytestmark = [
+    pytest.mark.once,
+    pytest.mark.skipif(
+        not (SOFFICE and shutil.which("pdftotext")) and os.environ.get("REQUIRE_BROWSER") != "1",
+        reason="LibreOffice or poppler-utils missing (apt-get install libreoffice-calc-nogui"
+        " poppler-utils fonts-tlwg-laksaman fonts-crosextra-carlito)",
+    ),
+]
 # Who downloads each workbook here: the department reads them all; the province its KPI row.
 READERS = {name: "department" for name in WORKBOOKS} | {"kpi-province": "province"}
 FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d\d)?")

@@ -27,6 +27,7 @@ from tests.workbook_cases import (
     make_nation,
 )
 
+pytestmark = pytest.mark.once
 FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d\d)?")
 # The report pages: their workbooks' URLs without ?format=xlsx (the template is no report).
 PAGES = {name: url for name, (url, _) in WORKBOOKS.items() if name != "template"}
