@@ -81,6 +81,22 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditImmutable("Audit records cannot be deleted.")
 
+    @classmethod
+    def of(cls, row, action, user, at, old=None, new=None, reason=""):
+        """Return the (unsaved) entry of `action` on a monthly row: every writer builds it here."""
+        return cls(
+            sale_id=row.pk,
+            district_id=row.district_id,
+            fiscal_year=row.fiscal_year,
+            month=row.month,
+            action=action,
+            user=user,
+            at=at,
+            old=old,
+            new=new,
+            reason=reason,
+        )
+
 
 def snapshot(row, producer=None):
     """Return the audited values of a MonthlySale as JSON-safe data (amounts as strings)."""

@@ -83,19 +83,7 @@ def _rows_for(district, fiscal_month, shown, batch=None):
 
 def _audit(rows, action, user, now, before, reason=""):
     AuditEntry.objects.bulk_create(
-        AuditEntry(
-            sale_id=row.pk,
-            district_id=row.district_id,
-            fiscal_year=row.fiscal_year,
-            month=row.month,
-            action=action,
-            user=user,
-            at=now,
-            old=before[row.pk],
-            new=snapshot(row),
-            reason=reason,
-        )
-        for row in rows
+        AuditEntry.of(row, action, user, now, before[row.pk], snapshot(row), reason) for row in rows
     )
 
 

@@ -223,18 +223,7 @@ def merge_producers(kept, dropped, user):
 
 
 def _audit(row, action, user, now, old, reason, new=None):
-    return AuditEntry(
-        sale_id=row.pk,
-        district_id=row.district_id,
-        fiscal_year=row.fiscal_year,
-        month=row.month,
-        action=action,
-        user=user,
-        at=now,
-        old=old,
-        new=new,
-        reason=reason,
-    )
+    return AuditEntry.of(row, action, user, now, old, new, reason)
 
 
 # --- near-duplicate names ----------------------------------------------------------------

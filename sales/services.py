@@ -165,17 +165,7 @@ def _deletable(existing, deleted_ids):
 
 
 def _entry(row, action, user, now, old=None, new=None):
-    return AuditEntry(
-        sale_id=row.pk,
-        district_id=row.district_id,
-        fiscal_year=row.fiscal_year,
-        month=row.month,
-        action=action,
-        user=user,
-        at=now,
-        old=old,
-        new=new,
-    )
+    return AuditEntry.of(row, action, user, now, old, new)
 
 
 def _update_rows(rows, user, now):
