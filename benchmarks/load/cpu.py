@@ -60,7 +60,7 @@ class CpuSampler:
         self.server_pid = server_pid
         self.backend_pids = backend_pids
         self.interval = interval
-        self.server = {}  # pid -> (first seen seconds, latest seconds)
+        self.server = {}  # pid -> its latest CPU seconds
         self.database = {}
         self.lock = threading.Lock()
         self._stop = threading.Event()
@@ -80,10 +80,8 @@ class CpuSampler:
                 if stat:
                     database[pid] = stat[1]
         with self.lock:
-            for seen, now in ((self.server, server), (self.database, database)):
-                for pid, seconds in now.items():
-                    first = seen.get(pid, (seconds, seconds))[0]
-                    seen[pid] = (first, seconds)
+            self.server.update(server)
+            self.database.update(database)
 
     def _loop(self):
         while not self._stop.wait(self.interval):
@@ -106,10 +104,7 @@ class CpuSampler:
         """Sample now; return the per-process seconds to subtract at the end of a phase."""
         self._sample()
         with self.lock:
-            return (
-                {pid: latest for pid, (_, latest) in self.server.items()},
-                {pid: latest for pid, (_, latest) in self.database.items()},
-            )
+            return dict(self.server), dict(self.database)
 
     def since(self, mark):
         """Return (server, database) CPU seconds since `mark`; None for a side not sampled."""
@@ -125,9 +120,7 @@ class CpuSampler:
                     continue
                 # A process born after the mark (a worker replacing one, a new backend) has
                 # spent all its seconds in the phase: it starts from 0.
-                totals.append(
-                    sum(latest - before.get(pid, 0.0) for pid, (_, latest) in seen.items())
-                )
+                totals.append(sum(latest - before.get(pid, 0.0) for pid, latest in seen.items()))
         return tuple(totals)
 
 
