@@ -94,6 +94,7 @@ def month_entry(request, district, fiscal_year, month):
                         for f in deleted
                         if f.cleaned_data.get("id")
                     },
+                    held=existing,  # read above: the save does not read them again
                 )
             except (StaleMonth, IntegrityError):
                 stale_rows = changed_since(formset, existing)
