@@ -238,6 +238,11 @@ def completeness(request, fiscal_year, month):
     2. Read the provinces with their number of districts (one query) and the month's totals
        per district (one grouped query over MonthTotal).
     3. Tally each province's districts by state; subtotal clusters and the nation.
+    Steps 2 and 3 and their drawing are done once per version of the running totals and
+    side of the deadline (reports.versions.cached_drawing). Nothing else they read can
+    change meanwhile: the states come from the totals and the deadline, and the clock
+    counts only through whether the deadline has passed; the lock exceptions and the
+    month's saves (DistrictMonth) do not enter them.
     """
     officer = officer_of(request.user)
     fiscal_month = fiscal_month_or_404(fiscal_year, month)
