@@ -4,7 +4,10 @@ The CPU targets are benchmarks (benchmarks/request_cpu.py), never timed tests; t
 the counts that the CPU follows: queries per request, and the work that must not come back.
 """
 
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -61,3 +64,28 @@ def test_the_entry_page_reads_the_districts_producers_once(client, officers, geo
     client.get(URL)  # the first reader computes the baselines
     reads = [sql for sql in queries_of(client, URL) if 'FROM "sales_producer"' in sql]
     assert len(reads) == 1, reads
+
+
+AREA_READS = re.compile(r'FROM "(auth_user|otopdoc_officer|sales_district|sales_province)"')
+
+
+@pytest.mark.parametrize("who", ["owner", "province", "department"])
+def test_the_user_comes_with_its_officer_and_area_in_one_query(client, officers, who):
+    client.force_login(officers[who])
+    queries = queries_of(client, "/privacy/")  # a page with the menu and its area label
+    assert len([sql for sql in queries if AREA_READS.search(sql)]) == 1, queries
+    html = client.get("/privacy/").content.decode()
+    assert officers[who].officer.area_label in html
+
+
+def test_a_staff_user_without_an_officer_still_signs_in(client, geography):
+    staff = get_user_model().objects.create_user("staff", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/privacy/").context["user"] == staff
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_request(client, officers):
+    client.force_login(officers["owner"])
+    get_user_model().objects.filter(pk=officers["owner"].pk).update(is_active=False)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
