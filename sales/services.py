@@ -1,23 +1,12 @@
 """Writes to a district's month that belong together, each in one transaction."""
 
 from django.db import connection, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from confirmations.models import Action, AuditEntry, snapshot
 from reports.totals import refresh_month
 from sales.models import DistrictMonth, MonthlySale, Producer
-
-
-class StaleMonth(Exception):
-    """Someone saved this district's month after the page was loaded."""
-
-    message = (
-        "มีผู้อื่นบันทึกข้อมูลเดือนนี้ของอำเภอหลังจากที่ท่านเปิดหน้านี้ "
-        "ระบบจึงยังไม่บันทึกสิ่งที่ท่านกรอก เพื่อไม่ให้ข้อมูลของอีกฝ่ายสูญหาย "
-        "กรุณาคัดลอกตัวเลขที่กรอกไว้ แล้วโหลดหน้าใหม่เพื่อดูข้อมูลล่าสุด"
-    )
+from sales.writes import StaleMonth, claim_month  # noqa: F401 (StaleMonth: its old home)
 
 
 def month_revision(district, fiscal_month):
@@ -30,27 +19,6 @@ def month_revision(district, fiscal_month):
         .first()
         or 0
     )
-
-
-def claim_month(district, fiscal_month, user, revision):
-    """Raise the month's revision from `revision`, or raise StaleMonth.
-
-    The conditional UPDATE takes the row's lock: a second writer with the same revision
-    waits for the first to commit, then finds the revision moved on.
-    """
-    sheet, _ = DistrictMonth.objects.get_or_create(
-        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
-    )
-    now = timezone.now()
-    claimed = DistrictMonth.objects.filter(pk=sheet.pk, revision=revision).update(
-        revision=F("revision") + 1,
-        saved_at=now,
-        saved_by=user,
-        first_saved_at=Coalesce("first_saved_at", now),
-    )
-    if not claimed:
-        raise StaleMonth
-    return revision + 1
 
 
 @transaction.atomic
