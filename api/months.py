@@ -1,7 +1,7 @@
 """A whole month sent by a district's own system, checked and saved as the entry page does.
 
 The API never writes rows itself: it turns the JSON month into the entry page's form data,
-lets the page's formset (sales.forms.SaleRowFormSet) make every check the page makes, and
+lets the page's form (sales.forms.MonthForm) make every check the page makes, and
 saves through the page's own writer (sales.services.save_month): the revision, the audit
 trail, the running totals and whatever else that writer does, in its one transaction.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, IntegrityError
 
 from api.problems import Conflict, Invalid
-from sales.forms import SaleRowFormSet, _row_changed, normalise_name
+from sales.forms import MonthForm, _row_changed, normalise_name
 from sales.models import MonthlySale
 from sales.services import StaleMonth, month_revision, save_month
 
@@ -35,7 +35,7 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
     1. Read the month's rows and match each sent row to one by producer name and product
        type; a saved row that was not sent is to be deleted, as on the page.
     2. Build the entry page's form data from them and validate it with the page's
-       formset: the same messages, by the same fields (raised as Invalid, with paths).
+       MonthForm: the same messages, by the same fields (raised as Invalid, with paths).
     3. Dry run: say what would be created, changed and deleted, and the revision now.
     4. Otherwise save with save_month at the revision the client read (Conflict if stale).
     """
@@ -43,12 +43,11 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
         MonthlySale.objects.for_month(district, fiscal_month).select_related("producer")
     )
     data, deleted = _form_data(existing, rows)
-    formset = SaleRowFormSet(data, prefix="rows", existing={row.pk: row for row in existing})
-    if not formset.is_valid():
-        raise Invalid(list(_errors(formset, len(rows), deleted)))
+    month_form = MonthForm(data, existing={row.pk: row for row in existing})
+    if not month_form.is_valid():
+        raise Invalid(list(_errors(month_form, len(rows), deleted)))
 
-    forms = formset.forms[: len(rows)]
-    kept = [form.cleaned_data for form in forms]
+    kept = [row.cleaned_data for row in month_form.rows[: len(rows)]]
     by_id = {row.pk: row for row in existing}
     changed = sum(
         1 for values in kept if values["id"] and _row_changed(by_id[values["id"]], values)
@@ -69,6 +68,7 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
             revision,
             rows=kept,
             deleted_ids=[row.pk for row in deleted],
+            held=by_id,
         )
     except (StaleMonth, IntegrityError):
         raise Conflict(StaleMonth.message) from None
@@ -116,15 +116,15 @@ def _form_data(existing, rows):
     return data, deleted
 
 
-def _errors(formset, sent, deleted):
-    """Yield (field path, Thai message) for every problem the page's formset found.
+def _errors(month_form, sent, deleted):
+    """Yield (field path, Thai message) for every problem the page's MonthForm found.
 
     Rows the client sent are rows[i]; a saved row it left out (to be deleted) has no index
     in the request, so its problem (a province-confirmed row cannot be deleted) is named
     by its producer and type under "rows".
     """
-    for index, form in enumerate(formset.forms):
-        for field, messages in form.errors.items():
+    for index, row in enumerate(month_form.rows):
+        for field, messages in row.errors.items():
             for message in messages:
                 if index < sent:
                     path = f"rows[{index}]" + ("" if field == "__all__" else f".{field}")
@@ -135,5 +135,5 @@ def _errors(formset, sent, deleted):
                         "rows",
                         (f"{row.producer.name} ({row.get_product_type_display()}): {message}"),
                     )
-    for message in formset.non_form_errors():
+    for message in month_form.page_errors:
         yield "rows", message

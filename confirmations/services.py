@@ -8,18 +8,18 @@ province. The rules, enforced here and nowhere else:
   again, and the district sees the reason until it confirms the row again;
 - a level can take back its own confirmation while the level above has not confirmed;
 - the province confirms only rows the district has confirmed.
-Every change is audited, bumps the row's version, and updates the running totals, in the
-same transaction, with a constant number of queries.
+Every change goes through the rows' one write path (sales.writes.MonthWrite): audited,
+the row's version bumped, the running totals updated, in the same transaction, with a
+constant number of queries.
 """
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from confirmations import signals
-from confirmations.models import Action, AuditEntry, snapshot
+from confirmations.models import Action
 from reports.totals import refresh_month
-from sales.models import DistrictMonth, MonthlySale
+from sales.models import MonthlySale
+from sales.writes import MonthWrite, lock_month  # noqa: F401 (lock_month: its old home)
 
 BATCH_SIZE = 100
 
@@ -48,22 +48,15 @@ def batch_rows(district, fiscal_month, batch, queryset=None):
     )
 
 
-def lock_month(district, fiscal_month):
-    """Take the lock of a district's month that every writer of its rows takes first."""
-    sheet, _ = DistrictMonth.objects.select_for_update().get_or_create(
-        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
-    )
-    return sheet
-
-
-def _rows_for(district, fiscal_month, shown, batch=None):
+def _rows_for(write, shown, batch=None):
     """Lock the month, then return {id: row} of the shown ids, refusing foreign or stale ones.
 
     `shown` maps each row id the page showed to the version it showed. With `batch`, the
     ids must also be rows of that batch (a page shows one batch; an id from another batch
     was forged, or the batch has shifted since: either way the page must be reloaded).
     """
-    lock_month(district, fiscal_month)
+    write.lock()
+    district, fiscal_month = write.district, write.months[0]
     if batch is None:
         candidates = (
             MonthlySale.objects.for_month(district, fiscal_month)
@@ -81,12 +74,6 @@ def _rows_for(district, fiscal_month, shown, batch=None):
     return rows
 
 
-def _audit(rows, action, user, now, before, reason=""):
-    AuditEntry.objects.bulk_create(
-        AuditEntry.of(row, action, user, now, before[row.pk], snapshot(row), reason) for row in rows
-    )
-
-
 @transaction.atomic
 def confirm_district(district, fiscal_month, user, shown, ticked, batch=None):
     """Save the district's ticks for one batch; return (confirmed, withdrawn) counts.
@@ -96,35 +83,39 @@ def confirm_district(district, fiscal_month, user, shown, ticked, batch=None):
        changed since the page loaded.
     2. Ticked rows not yet confirmed become district-confirmed (and lose a send-back note).
     3. Unticked confirmed rows are withdrawn, unless the province has confirmed them.
-    4. Audit each change, bump versions, refresh the month's running totals.
+    4. Write them through the write path: one UPDATE, the audit of each change, the
+       month's running totals.
     """
     ticked = set(ticked)
     if not ticked <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, shown, batch)
-    confirm = [r for pk, r in rows.items() if pk in ticked and not r.district_confirmed_at]
-    withdraw = [r for pk, r in rows.items() if pk not in ticked and r.district_confirmed_at]
-    locked = [r.pk for r in withdraw if r.province_confirmed_at]
-    if locked:
-        raise ConfirmationError(
-            "รายการที่จังหวัดยืนยันแล้ว อำเภอยกเลิกการยืนยันไม่ได้ หากต้องแก้ไขโปรดติดต่อจังหวัด",
-            locked,
-        )
-    now = timezone.now()
-    before = {r.pk: snapshot(r) for r in rows.values()}
-    _write(
-        confirm,
-        district_confirmed_at=now,
-        district_confirmed_by=user,
-        returned_at=None,
-        returned_by=None,
-        returned_reason="",
-    )
-    _write(withdraw, district_confirmed_at=None, district_confirmed_by=None)
-    _audit(confirm, Action.DISTRICT_CONFIRM, user, now, before)
-    _audit(withdraw, Action.DISTRICT_WITHDRAW, user, now, before)
-    if confirm or withdraw:
-        refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    with MonthWrite(district, fiscal_month, user, _totals) as write:
+        rows = _rows_for(write, shown, batch)
+        confirm = [r for pk, r in rows.items() if pk in ticked and not r.district_confirmed_at]
+        withdraw = [r for pk, r in rows.items() if pk not in ticked and r.district_confirmed_at]
+        locked = [r.pk for r in withdraw if r.province_confirmed_at]
+        if locked:
+            raise ConfirmationError(
+                "รายการที่จังหวัดยืนยันแล้ว อำเภอยกเลิกการยืนยันไม่ได้ หากต้องแก้ไขโปรดติดต่อจังหวัด",
+                locked,
+            )
+        for row in confirm:
+            write.change(
+                row,
+                Action.DISTRICT_CONFIRM,
+                district_confirmed_at=write.at,
+                district_confirmed_by=user,
+                returned_at=None,
+                returned_by=None,
+                returned_reason="",
+            )
+        for row in withdraw:
+            write.change(
+                row,
+                Action.DISTRICT_WITHDRAW,
+                district_confirmed_at=None,
+                district_confirmed_by=None,
+            )
     if confirm:
         signals.district_confirmed.send(
             confirm_district,
@@ -146,28 +137,36 @@ def confirm_province(district, fiscal_month, user, shown, ticked, batch=None):
     2. Refuse ticks on rows the district has not confirmed.
     3. Ticked rows become province-confirmed; unticked province-confirmed rows are withdrawn
        (no level above the province, so it may always take its confirmation back).
-    4. Audit each change, bump versions, refresh the month's running totals.
+    4. Write them through the write path: one UPDATE, the audit of each change, the
+       month's running totals.
     """
     ticked = set(ticked)
     if not ticked <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, shown, batch)
-    unconfirmed = [pk for pk in ticked if not rows[pk].district_confirmed_at]
-    if unconfirmed:
-        raise ConfirmationError(
-            "ยืนยันได้เฉพาะรายการที่อำเภอยืนยันแล้ว กรุณาเอาเครื่องหมายออกจากรายการที่ระบายสีไว้",
-            unconfirmed,
-        )
-    confirm = [r for pk, r in rows.items() if pk in ticked and not r.province_confirmed_at]
-    withdraw = [r for pk, r in rows.items() if pk not in ticked and r.province_confirmed_at]
-    now = timezone.now()
-    before = {r.pk: snapshot(r) for r in rows.values()}
-    _write(confirm, province_confirmed_at=now, province_confirmed_by=user)
-    _write(withdraw, province_confirmed_at=None, province_confirmed_by=None)
-    _audit(confirm, Action.PROVINCE_CONFIRM, user, now, before)
-    _audit(withdraw, Action.PROVINCE_WITHDRAW, user, now, before)
-    if confirm or withdraw:
-        refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    with MonthWrite(district, fiscal_month, user, _totals) as write:
+        rows = _rows_for(write, shown, batch)
+        unconfirmed = [pk for pk in ticked if not rows[pk].district_confirmed_at]
+        if unconfirmed:
+            raise ConfirmationError(
+                "ยืนยันได้เฉพาะรายการที่อำเภอยืนยันแล้ว กรุณาเอาเครื่องหมายออกจากรายการที่ระบายสีไว้",
+                unconfirmed,
+            )
+        confirm = [r for pk, r in rows.items() if pk in ticked and not r.province_confirmed_at]
+        withdraw = [r for pk, r in rows.items() if pk not in ticked and r.province_confirmed_at]
+        for row in confirm:
+            write.change(
+                row,
+                Action.PROVINCE_CONFIRM,
+                province_confirmed_at=write.at,
+                province_confirmed_by=user,
+            )
+        for row in withdraw:
+            write.change(
+                row,
+                Action.PROVINCE_WITHDRAW,
+                province_confirmed_at=None,
+                province_confirmed_by=None,
+            )
     return len(confirm), len(withdraw)
 
 
@@ -179,7 +178,8 @@ def send_back(district, fiscal_month, user, shown, chosen, reason, batch=None):
     1. Require a reason; lock the month; refuse foreign rows (not of the month, nor of
        `batch` when given) and stale ones.
     2. The chosen rows lose both confirmations and carry the reason, who and when.
-    3. Audit each with the reason, bump versions, refresh the running totals.
+    3. Write them through the write path: one UPDATE, the audit of each with the reason,
+       the month's running totals. The district is told (signals.rows_sent_back).
     """
     reason = " ".join((reason or "").split())
     if not reason:
@@ -189,22 +189,22 @@ def send_back(district, fiscal_month, user, shown, chosen, reason, batch=None):
         raise ConfirmationError("กรุณาเลือกรายการที่จะส่งกลับอย่างน้อย 1 รายการ")
     if not chosen <= set(shown):
         raise ConfirmationError(FOREIGN)
-    rows = _rows_for(district, fiscal_month, {pk: shown[pk] for pk in chosen}, batch)
-    now = timezone.now()
-    before = {r.pk: snapshot(r) for r in rows.values()}
-    returned = list(rows.values())
-    _write(
-        returned,
-        district_confirmed_at=None,
-        district_confirmed_by=None,
-        province_confirmed_at=None,
-        province_confirmed_by=None,
-        returned_at=now,
-        returned_by=user,
-        returned_reason=reason,
-    )
-    _audit(returned, Action.SEND_BACK, user, now, before, reason=reason)
-    refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
+    with MonthWrite(district, fiscal_month, user, _totals) as write:
+        rows = _rows_for(write, {pk: shown[pk] for pk in chosen}, batch)
+        returned = list(rows.values())
+        for row in returned:
+            write.change(
+                row,
+                Action.SEND_BACK,
+                reason,
+                district_confirmed_at=None,
+                district_confirmed_by=None,
+                province_confirmed_at=None,
+                province_confirmed_by=None,
+                returned_at=write.at,
+                returned_by=user,
+                returned_reason=reason,
+            )
     signals.rows_sent_back.send(
         send_back,
         district=district,
@@ -216,14 +216,11 @@ def send_back(district, fiscal_month, user, shown, chosen, reason, batch=None):
     return len(returned)
 
 
-def _write(rows, **values):
-    """Set the same values on rows in one UPDATE, bump their versions, mirror in memory."""
-    if not rows:
-        return
-    MonthlySale.objects.filter(pk__in=[r.pk for r in rows]).update(
-        version=F("version") + 1, **values
-    )
-    for row in rows:
-        row.version += 1
-        for field, value in values.items():
-            setattr(row, field, value)
+def _totals(district, months):
+    """Bring the written month's running totals up to date (reports.totals.refresh_month).
+
+    Called through this module's name, which tests/test_load_benchmark.py replaces to make the
+    totals fail or fall behind.
+    """
+    for fiscal_year, month in months:
+        refresh_month(district, fiscal_year, month)

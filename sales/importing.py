@@ -2,7 +2,7 @@
 
 The file's rows are read as text, the way an officer would have typed them on the entry
 page. Then the month's saved rows and the file's rows go through the entry page's own
-formset, so every rule (amounts, names, duplicates, rows the province has confirmed) and
+form (MonthForm), so every rule (amounts, names, duplicates, rows the province has confirmed) and
 every message is the entry page's. The file is merged into the month by producer name and
 product type: saved rows that are not in the file stay as they are.
 """
@@ -39,7 +39,7 @@ from reports.excel import (
 )
 from sales.bounded_xlsx import Deadline, inspect_archive, sheet_rows
 from sales.fields import parse_amount
-from sales.forms import MAX_ROWS, SaleRowFormSet, normalise_name, row_values
+from sales.forms import MAX_ROWS, MonthForm, normalise_name, row_values
 from sales.models import MonthlySale, Producer, ProducerType, ProductType
 
 TITLE = "แบบรายงานข้อมูลผลการจำหน่ายสินค้าหนึ่งตำบล หนึ่งผลิตภัณฑ์ OTOP (รต.1)"
@@ -552,6 +552,12 @@ class Preview:
         return sum(1 for line in self.lines if line.status == status)
 
     @property
+    def held(self):
+        """Return {id: row} of the month's saved rows as checked, for save_month."""
+        rows = self.kept + [line.saved for line in self.lines if line.saved is not None]
+        return {row.pk: row for row in rows}
+
+    @property
     def counts(self):
         return {status: self.count(status) for status in ("new", "update", "same", "error")}
 
@@ -577,8 +583,8 @@ def check_rows(district, fiscal_month, file_rows):
        and product type; the first match takes the saved row's id and version, and the
        saved spelling of the name. The rest are new rows. Types match their Thai labels.
     3. Put the saved rows the file does not mention first, then the file's rows, and
-       run the entry page's formset over them, as if the officer had typed it all.
-    4. Give each formset error to its file row; a row's field errors hide the checks
+       run the entry page's MonthForm over them, as if the officer had typed it all.
+    4. Give each MonthForm error to its file row; a row's field errors hide the checks
        across rows, so check again without the rows found wrong, until nothing new.
     """
     saved = _saved_rows(district, fiscal_month)
@@ -601,7 +607,7 @@ def check_rows(district, fiscal_month, file_rows):
         }
         match = by_key.get((name.casefold(), row["product_type"]))
         if match is not None and match.pk in claimed:
-            match = None  # the same pair twice in the file: the formset says so
+            match = None  # the same pair twice in the file: MonthForm says so
         if match is not None:
             claimed.add(match.pk)
             row.update(id=match.pk, version=match.version)
@@ -622,7 +628,7 @@ def check_rows(district, fiscal_month, file_rows):
         )
 
     refs = [None] * len(kept) + [line.line for line in lines]
-    errors, cleaned, page_errors = _formset_errors(data, existing, refs)
+    errors, cleaned, page_errors = _month_errors(data, existing, refs)
     for index, line in enumerate(lines, start=len(kept)):
         line.errors = errors.get(index, {})
         line.cleaned = cleaned.get(index)
@@ -642,31 +648,30 @@ def _choice(choices, text):
     return text
 
 
-def _formset_errors(data, existing, refs):
-    """Run SaleRowFormSet over `data`; return ({index: {field: [msg]}}, {index: cleaned}, page).
+def _month_errors(data, existing, refs):
+    """Run MonthForm over `data`; return ({index: {field: [msg]}}, {index: cleaned}, page).
 
     `refs` gives each row's line in the file (None for a saved row), so that a duplicate's
-    "(แถวที่ n)" names the line of the file instead of a position in the formset.
+    "(แถวที่ n)" names the line of the file instead of a position in the month.
     """
     errors, cleaned, page = {}, {}, []
     active = list(range(len(data)))
     while active:
-        formset = _formset([data[i] for i in active], existing)
-        formset.is_valid()
+        month_form = _month_form([data[i] for i in active], existing)
         found = {}
-        for position, form in enumerate(formset.forms):
+        for position, row in enumerate(month_form.rows):
             index = active[position]
-            if form.errors:
+            if row.errors:
                 # Non-field errors go under "row": templates cannot read "__all__".
                 found[index] = {
                     ("row" if name == NON_FIELD_ERRORS else name): [
                         _renumber(m, active, refs) for m in messages
                     ]
-                    for name, messages in form.errors.items()
+                    for name, messages in row.errors.items()
                 }
             else:
-                cleaned[index] = form.cleaned_data
-        for error in formset.non_form_errors().as_data():
+                cleaned[index] = row.cleaned_data
+        for error in month_form.page_errors.as_data():
             # Row problems are shown by their rows; anything else is the page's.
             if error.code not in ("rows", "province_confirmed") and error.messages:
                 page.extend(m for m in error.messages if m not in page)
@@ -679,7 +684,7 @@ def _formset_errors(data, existing, refs):
     return errors, cleaned, page
 
 
-def _formset(rows, existing):
+def _month_form(rows, existing):
     data = {
         "rows-TOTAL_FORMS": str(len(rows)),
         "rows-INITIAL_FORMS": "0",
@@ -689,7 +694,7 @@ def _formset(rows, existing):
     for i, row in enumerate(rows):
         for key, value in row.items():
             data[f"rows-{i}-{key}"] = "" if value is None else str(value)
-    return SaleRowFormSet(data, prefix="rows", existing=existing)
+    return MonthForm(data, existing=existing)
 
 
 def _renumber(message, active, refs):

@@ -18,7 +18,10 @@ Who sees it:
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from openpyxl.styles import Alignment
 
@@ -31,10 +34,10 @@ from otopdoc.fiscal import (
     current_fiscal_year,
 )
 from reports.excel import PERCENT, WHOLE_BAHT, ReportSheet, new_workbook
-from reports.kpi import cached_kpi_table
+from reports.kpi import cached_kpi_table, kpi_table
 from reports.models import SCORE_PERCENTS, TARGET_PERCENT
 from reports.scope import PROVINCE
-from reports.versions import cached_xlsx
+from reports.versions import cached, cached_xlsx
 
 TITLE = "เป้าหมายตัวชี้วัด ยอดจำหน่ายผลิตภัณฑ์ชุมชน OTOP"
 WIDTHS = [6, 18, 17, 17, 16, 16, 16, 16, 16, 17, 11, 8, 18]
@@ -172,15 +175,23 @@ def kpi(request, fiscal_year):
             lambda: kpi_workbook(cached_kpi_table(fiscal_year, province)),
             f"kpi-{fiscal_year}.xlsx",
         )
-    table = cached_kpi_table(fiscal_year, province)
+    scope = "all" if province is None else province.pk
+    page = cached(
+        "kpi.html", fiscal_year, scope, lambda: kpi_page(kpi_table(fiscal_year, province))
+    )
     return render(
         request,
         "reports/kpi.html",
         {
-            "table": table,
-            "labels": labels(table),
-            "notes": notes(table),
-            "chart": chart_data(table),
+            "body": mark_safe(page["body"]),  # rendered by kpi_page from the figures only
+            "chart": page["chart"],
+            "through": page["through"],
+            # Unpickling the whole table costs more than the rest of a cached page: it is
+            # read only if something asks for it (a test, a template override).
+            "table": SimpleLazyObject(lambda: cached_kpi_table(fiscal_year, province)),
+            "fiscal_year": fiscal_year,
+            "base_year": fiscal_year - 1,
+            "province": province,
             "counted": PROVINCE,
             "years": {
                 "previous": fiscal_year - 1 if fiscal_year > MIN_FISCAL_YEAR else None,
@@ -189,6 +200,20 @@ def kpi(request, fiscal_year):
             "xlsx_url": reverse("report-kpi", args=[fiscal_year]) + "?format=xlsx",
         },
     )
+
+
+def kpi_page(table):
+    """Return the cacheable part of the KPI page: its table, notes and chart drawn as HTML.
+
+    Drawing 77 rows of 13 figures through the template engine is most of the page's cost;
+    they change only with the data, so the page keeps them per version and scope.
+    """
+    chart = chart_data(table)
+    body = render_to_string(
+        "reports/includes/_kpi_body.html",
+        {"table": table, "labels": labels(table), "notes": notes(table), "chart": chart},
+    )
+    return {"body": str(body), "chart": chart, "through": table.through}
 
 
 def kpi_workbook(table):

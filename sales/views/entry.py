@@ -24,7 +24,7 @@ from otopdoc.failures import write_failed
 from otopdoc.fiscal import fiscal_months
 from otopdoc.templatetags.thai import baht, be
 from quality.outliers import entry_document
-from sales.forms import PROVINCE_LOCKED, MonthRevisionForm, SaleRowForm, SaleRowFormSet
+from sales.forms import PROVINCE_LOCKED, MonthForm, MonthRevisionForm, SaleRowForm
 from sales.models import MonthlySale, Producer, ProducerType, ProductType
 from sales.services import StaleMonth, month_revision, save_month
 
@@ -75,28 +75,21 @@ def month_entry(request, district, fiscal_year, month):
         # returned_by: who sent a row back, shown by the row without a query per row.
         existing = {row.pk: row for row in month_rows.select_related("producer", "returned_by")}
         saved_rows = [_flat(row) for row in existing.values()]
-        formset = SaleRowFormSet(request.POST, prefix="rows", existing=existing)
+        month_form = MonthForm(request.POST, existing=existing)
         revision_form = MonthRevisionForm(request.POST, prefix="month")
-        if formset.is_valid() and revision_form.is_valid():
-            deleted = formset.deleted_forms  # a property that loops over every form
+        if month_form.is_valid() and revision_form.is_valid():
             try:
                 saved = save_month(
                     district,
                     fiscal_month,
                     request.user,
                     revision_form.cleaned_data["revision"],
-                    # A new row left blank has no cleaned data: it is skipped, not saved.
-                    rows=[
-                        f.cleaned_data for f in formset.forms if f not in deleted and f.cleaned_data
-                    ],
-                    deleted_ids={
-                        f.cleaned_data["id"]: f.cleaned_data.get("version")
-                        for f in deleted
-                        if f.cleaned_data.get("id")
-                    },
+                    rows=month_form.kept_rows(),
+                    deleted_ids=month_form.deleted_ids(),
+                    held=existing,  # read above: the save does not read them again
                 )
             except (StaleMonth, IntegrityError):
-                stale_rows = changed_since(formset, existing)
+                stale_rows = changed_since(month_form, existing)
                 messages.error(request, StaleMonth.message)
             except DatabaseError:
                 # save_month is one transaction: nothing was written, the revision is
@@ -106,7 +99,7 @@ def month_entry(request, district, fiscal_year, month):
                 messages.success(request, saved_message(saved))
                 return redirect(request.path)
         else:
-            messages.error(request, refused_message(formset))
+            messages.error(request, refused_message(month_form))
     else:
         # Plain values, not model instances: building three models a row was most of the
         # GET's remaining time once the grid left the template.
@@ -114,13 +107,21 @@ def month_entry(request, district, fiscal_year, month):
         initial = saved_rows
         if not saved_rows and can_edit and fiscal_month.has_started():
             initial, prefilled_from = _prefill(district, fiscal_month)
-        formset = SaleRowFormSet(prefix="rows", initial=initial)
+        month_form = MonthForm(initial=initial)
         revision_form = MonthRevisionForm(
             prefix="month", initial={"revision": month_revision(district, fiscal_month)}
         )
 
     editable = can_edit and refusal is None
-    grid = grid_rows(formset, {row["id"]: row for row in saved_rows}, initial)
+    # The district's producers, read once for the outliers' names and the name cells.
+    producers = (
+        Producer.objects.filter(district=district)
+        .order_by("name")
+        .values_list("pk", "name", "active")
+        if editable
+        else []
+    )
+    grid = grid_rows(month_form, {row["id"]: row for row in saved_rows}, initial)
     returned = sum(1 for row in saved_rows if row["returned_at"])
     return render(
         request,
@@ -135,23 +136,19 @@ def month_entry(request, district, fiscal_year, month):
                 editable=editable,
                 last=_last_month(visible, district, fiscal_month),
                 # Outliers by the producer's own history, warned of as the officer types.
-                outliers=entry_document(district, fiscal_month) if editable else None,
-                # The names the name cells offer (a <datalist> the script fills); an
-                # inactive producer is not suggested for a new row (quality.registry).
-                producers=list(
-                    Producer.objects.filter(district=district, active=True)
-                    .order_by("name")
-                    .values_list("name", flat=True)
+                outliers=entry_document(
+                    district, fiscal_month, names={pk: name for pk, name, _ in producers}
                 )
                 if editable
-                else [],
+                else None,
+                # The names the name cells offer (a <datalist> the script fills); an
+                # inactive producer is not suggested for a new row (quality.registry).
+                producers=[name for _, name, active in producers if active],
                 store_key=f"otop-unsaved:entry:{request.user.pk}:{district.code}:"
                 f"{fiscal_month.fiscal_year}:{fiscal_month.month}",
             ),
-            # Not {{ formset.management_form }} and the like: the template engine tries
-            # formset["management_form"] first, which builds a form for every row.
-            "page_errors": formset.non_form_errors() if formset.is_bound else [],
-            "management_form": formset.management_form,
+            "page_errors": month_form.page_errors,
+            "management_form": month_form.management_form,
             "revision_form": revision_form,
             "totals": {
                 "domestic": sum((r["domestic"] for r in saved_rows), Decimal("0.00")),
@@ -176,23 +173,22 @@ def saved_message(saved):
     return SAVED
 
 
-def refused_message(formset):
+def refused_message(month_form):
     """Say how many rows are wrong, so the officer knows how much is left to fix."""
-    wrong = sum(1 for form in formset.forms if form.errors)
+    wrong = sum(1 for row in month_form.rows if row.errors)
     return REFUSED.format(count=wrong) if wrong else REFUSED_PAGE
 
 
-def changed_since(formset, existing):
+def changed_since(month_form, existing):
     """Return the names of the rows another officer changed or added since the page loaded.
 
     The page carries each row's id and version; a row whose version moved on, or a row
     the page never had, is the other officer's work.
     """
     shown = {}
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", None) or {}
-        if data.get("id") is not None:
-            shown[data["id"]] = data.get("version")
+    for row in month_form.rows:
+        if row.cleaned_data.get("id") is not None:
+            shown[row.cleaned_data["id"]] = row.cleaned_data.get("version")
     return [
         f"{row.producer.name} ({ProductType(row.product_type).label})"
         for row in existing.values()
@@ -200,22 +196,14 @@ def changed_since(formset, existing):
     ]
 
 
-def grid_rows(formset, saved, initial=None):
+def grid_rows(month_form, saved, initial=None):
     """Return the grid's rows as plain dicts: what to show in each cell and its errors.
 
-    After a refused POST the cells show what the officer typed, from the bound formset;
-    otherwise the saved or prefilled values, straight from `initial` without building a
-    form per row.
+    After a refused POST the cells show what the officer typed, from the bound MonthForm;
+    otherwise the saved or prefilled values, straight from `initial`.
     """
-    if formset.is_bound:
-        entries = [
-            (
-                {name: form[name].data for name in SaleRowForm.base_fields},
-                form.errors,
-                bool(form["DELETE"].data),
-            )
-            for form in formset.forms
-        ]
+    if month_form.is_bound:
+        entries = [(row.data, row.errors, bool(row.data["DELETE"])) for row in month_form.rows]
     else:
         entries = [(values, {}, False) for values in initial]
     return [_grid_row(values, errors, deleted, saved) for values, errors, deleted in entries]
