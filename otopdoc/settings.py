@@ -141,9 +141,11 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# OfficerBackend is Django's ModelBackend reading the user with its officer in one query.
+# A session names its backend: sessions signed in before it came are asked to sign in again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "otopdoc.backends.OfficerBackend",
 ]
 # Argon2id first (otopdoc.passwords.Argon2idHasher); PBKDF2 stays to verify the hashes made
 # before it, which Django upgrades to Argon2id at each officer's next sign-in.

@@ -10,9 +10,9 @@ last month's figure, or a tenth of it.
 
 The history of a month is read once per district and kept as Baseline rows, stamped with
 the state of the district's running totals; a change to the district's history (any
-writer refreshes its totals) makes the stamp stale and the next reader recomputes that
-district only. So a page costs a fixed number of queries and the national list of a month
-joins its rows with their baselines in one query.
+writer refreshes its totals and counts a new version of its province's) makes the stamp
+stale and the next reader recomputes that district only. So a page costs a fixed number of
+queries and the national list of a month joins its rows with their baselines in one query.
 """
 
 import statistics
@@ -21,11 +21,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from otopdoc.fiscal import FiscalMonth
 from quality.models import Baseline, BaselineStamp, FlaggedRow
-from reports.models import MonthTotal
+from reports.models import TotalsVersion
 from sales.models import District, MonthlySale, Producer
 
 Z_FACTOR = Decimal("0.6745")  # 1 / the 0.75 quantile of the normal distribution
@@ -128,28 +128,78 @@ def _jump(total, expected):
 # --- baselines ---------------------------------------------------------------------------
 
 
-def _window_filter(fiscal_month, prefix=""):
+def _window_filter(fiscal_month, prefix="", *, with_month=False):
+    """Return a Q of the months of the window (and the month itself with `with_month`).
+
+    One clause per fiscal year (a year whole, or its months by `month__in`) rather than one
+    per month: the same rows, but three clauses to build instead of twenty-five, which was
+    most of the CPU of checking a district's baselines on every entry page.
+    """
+    months = window(fiscal_month) + ([fiscal_month] if with_month else [])
+    by_year = {}
+    for month in months:
+        by_year.setdefault(month.fiscal_year, []).append(month.month)
     condition = Q()
-    for month in window(fiscal_month):
-        condition |= Q(**{f"{prefix}fiscal_year": month.fiscal_year, f"{prefix}month": month.month})
+    for fiscal_year, in_year in sorted(by_year.items()):
+        if len(in_year) == 12:
+            condition |= Q(**{f"{prefix}fiscal_year": fiscal_year})
+        else:
+            condition |= Q(
+                **{f"{prefix}fiscal_year": fiscal_year, f"{prefix}month__in": sorted(in_year)}
+            )
     return condition
 
 
-def _signatures(fiscal_month, districts):
-    """Return {district code: signature} of the districts' history and month in the window.
+def _versions(fiscal_month, provinces=None):
+    """Return {province code: stamp} of the running totals the month's baselines read.
 
-    Every writer replaces its month's running totals (reports.totals.refresh_month) with
-    new rows, so their count, id sum and largest id change whenever the history does.
+    The sum of each province's TotalsVersion counters over the fiscal years of the window
+    and the month (reports.totals.refresh_month adds one in every writer's transaction): a
+    province whose stamp is unchanged has no district whose history changed. One query of
+    at most 77 × 3 counters (of some provinces only, with `provinces`).
+    """
+    years = {month.fiscal_year for month in window(fiscal_month)} | {fiscal_month.fiscal_year}
+    counters = TotalsVersion.objects.filter(fiscal_year__in=years)
+    if provinces is not None:
+        counters = counters.filter(province__in=provinces)
+    return {
+        province: str(version)
+        for province, version in counters.values_list("province")
+        .annotate(Sum("version"))
+        .order_by()
+    }
+
+
+SIGNED = ("n", "ids", "versions", "confirmed", "sum")
+
+
+def _signatures(fiscal_month, districts):
+    """Return {district code: signature} of some districts' rows in the window and the month.
+
+    Every writer changes rows through sales.writes: a changed row gets a new version, a
+    deleted one takes its id away, a new one brings a new id, and a province's
+    confirmation or send-back changes the count of province-confirmed rows. So the count,
+    id sum, version sum, confirmed count and amount change whenever the history or the
+    month's rows do, even when two changes cancel out in the running totals (updated in
+    place, they cannot tell a swap of two figures). Read only for the districts of the
+    provinces whose counters moved (_versions).
     """
     # The month's own rows too: the stamp also covers the flags of its rows.
-    here = Q(fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month)
-    totals = MonthTotal.objects.filter(_window_filter(fiscal_month) | here)
-    if districts is not None:
-        totals = totals.filter(district__in=districts)
+    rows = MonthlySale.objects.filter(
+        _window_filter(fiscal_month, with_month=True), district__in=districts
+    )
     return {
-        row["district"]: f"{row['n']}:{row['ids']}:{row['top']}"
-        for row in totals.values("district")
-        .annotate(n=Count("id"), ids=Sum("id"), top=Max("id"))
+        row[
+            "district"
+        ]: f"{row['n']}:{row['ids']}:{row['versions']}:{row['confirmed']}:{row['sum']}"
+        for row in rows.values("district")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            versions=Sum("version"),
+            confirmed=Count("province_confirmed_at"),
+            sum=Sum("total"),
+        )
         .order_by()
     }
 
@@ -157,31 +207,62 @@ def _signatures(fiscal_month, districts):
 def ensure_baselines(fiscal_month, districts=None):
     """Bring the baselines of a month up to date for some districts (None: the nation).
 
+    A district's stamp is "<its province's counters>|<its rows' signature>".
     Steps:
-    1. Read the signature of each district's history (and month) and the stamps.
-    2. For the districts whose history or month changed since, read their history in one
-       query, summarise each producer and product type, judge the month's rows against it,
-       and replace their baselines, flagged rows and stamps.
+    1. Read the districts with their stamps, then their provinces' counters (_versions).
+    2. Nothing more where every district's stamp holds its province's counters: the usual
+       case, two queries whatever the size of the nation.
+    3. Else read the rows' signatures of the districts of those provinces only. Where a
+       district's signature changed, read its history in one query, summarise each
+       producer and product type, judge the month's rows, and replace its baselines and
+       flagged rows. Stamp every district of those provinces with the counters read in
+       step 1 (read before the rows: a write committed meanwhile is seen next time).
     A fixed number of queries whatever the number of rows or districts.
     """
+    here = {"fiscal_year": fiscal_month.fiscal_year, "month": fiscal_month.month}
+    areas = District.objects.all()
     if districts is not None:
-        districts = [getattr(d, "pk", d) for d in districts]
-    current = _signatures(fiscal_month, districts)
-    stamps = BaselineStamp.objects.filter(
-        fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+        areas = areas.filter(code__in=[getattr(d, "pk", d) for d in districts])
+    stamps = BaselineStamp.objects.filter(district=OuterRef("pk"), **here)
+    found = list(
+        areas.annotate(stamp=Subquery(stamps.values("signature")[:1])).values_list(
+            "code", "province", "stamp"
+        )
     )
-    if districts is not None:
-        stamps = stamps.filter(district__in=districts)
-    stamped = dict(stamps.values_list("district", "signature"))
-    stale = {code for code, sig in current.items() if stamped.get(code) != sig}
-    stale |= {code for code in stamped if code not in current}
+    versions = _versions(fiscal_month, None if districts is None else {p for _, p, _ in found})
+    stamped, moved = {}, set()
+    for code, province, stamp in found:
+        # No stamp reads as no history at version 0: a province no writer has touched. A
+        # stamp of before the counters reads as one of an unknown version.
+        version, _, signature = ("0|" if stamp is None else stamp).rpartition("|")
+        stamped[code] = (province, signature)
+        if version != versions.get(province, "0"):
+            moved.add(province)
+    if not moved:
+        return 0
+    checked = [code for code, (province, _) in stamped.items() if province in moved]
+    current = _signatures(fiscal_month, checked)
+    stale = {code for code in checked if stamped[code][1] != current.get(code, "")}
     if stale:
-        _recompute(fiscal_month, stale, current)
+        _recompute(fiscal_month, stale)
+    BaselineStamp.objects.bulk_create(
+        [
+            BaselineStamp(
+                district_id=code,
+                signature=f"{versions.get(stamped[code][0], '0')}|{current.get(code, '')}",
+                **here,
+            )
+            for code in checked
+        ],
+        update_conflicts=True,
+        unique_fields=["district", "fiscal_year", "month"],
+        update_fields=["signature"],
+    )
     return len(stale)
 
 
 @transaction.atomic
-def _recompute(fiscal_month, stale, current):
+def _recompute(fiscal_month, stale):
     history = {}
     rows = (
         MonthlySale.objects.filter(_window_filter(fiscal_month), district__in=stale)
@@ -216,19 +297,10 @@ def _recompute(fiscal_month, stale, current):
     flagged = _judge_month(fiscal_month, stale, baselines)
     Baseline.objects.filter(district__in=stale, **here).delete()
     FlaggedRow.objects.filter(district__in=stale, **here).delete()
-    BaselineStamp.objects.filter(district__in=stale, **here).delete()
     FlaggedRow.objects.bulk_create(flagged, batch_size=5000)
     # ignore_conflicts: a reader who recomputed the same district at the same moment wrote
-    # the same figures; the stamp of either is right.
+    # the same figures.
     Baseline.objects.bulk_create(baselines, batch_size=5000, ignore_conflicts=True)
-    BaselineStamp.objects.bulk_create(
-        [
-            BaselineStamp(district_id=code, signature=current[code], **here)
-            for code in stale
-            if code in current
-        ],
-        ignore_conflicts=True,
-    )
     if connection.vendor == "postgresql" and len(baselines) > ANALYZE_AFTER:
         # A national build writes a hundred thousand rows at once: without fresh statistics
         # PostgreSQL plans the list's join as if the table were empty (a nested loop, 5 s).
@@ -292,17 +364,6 @@ def flags_for(rows, district, fiscal_month):
         if flag:
             flags[row.pk] = flag
     return flags
-
-
-def baselines_for(district, fiscal_month, producer_ids=None):
-    """Return {(producer id, product type): Baseline} of a district's month (for the grid)."""
-    ensure_baselines(fiscal_month, [district])
-    found = Baseline.objects.filter(
-        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
-    )
-    if producer_ids is not None:
-        found = found.filter(producer_id__in=producer_ids)
-    return {(b.producer_id, b.product_type): b for b in found}
 
 
 def _stats(baseline):
@@ -376,33 +437,40 @@ def _ten_thousandths(value):
     return str(int(value * 10000))
 
 
-def entry_document(district, fiscal_month):
+def entry_document(district, fiscal_month, names=None):
     """Return what the entry grid needs to warn of an outlier as the officer types.
 
     {"z": the threshold in thousandths, "minHistory": months, "baselines": {"name|type":
     [months, median, MAD, mean absolute deviation, last]}}, figures in ten-thousandths of
     a baht, so the script judges in whole numbers (BigInt) as judge() does in Decimal.
     Keyed by the producer's name, so a row typed in the browser finds its history too.
-    Three to five queries.
+    `names` is {producer id: name} of the district's producers when the caller has read
+    them already. Three to five queries (one fewer with `names`).
     """
-    baselines = baselines_for(district, fiscal_month)
-    names = dict(
-        Producer.objects.filter(
-            district=district, pk__in={pid for pid, _ in baselines}
-        ).values_list("pk", "name")
-    )
+    ensure_baselines(fiscal_month, [district])
+    # Plain values: a model instance a baseline cost more than the rest of the document.
+    baselines = Baseline.objects.filter(
+        district=district, fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+    ).values_list("producer_id", "product_type", "months", "median", "mad", "mean_ad", "last")
+    if names is None:
+        baselines = list(baselines)
+        names = dict(
+            Producer.objects.filter(
+                district=district, pk__in={row[0] for row in baselines}
+            ).values_list("pk", "name")
+        )
     return {
         "z": int(threshold() * 1000),
         "minHistory": min_history(),
         "baselines": {
             f"{names[producer_id]}|{product_type}": [
-                baseline.months,
-                *(
-                    _ten_thousandths(value)
-                    for value in (baseline.median, baseline.mad, baseline.mean_ad, baseline.last)
-                ),
+                months,
+                _ten_thousandths(median),
+                _ten_thousandths(mad),
+                _ten_thousandths(mean_ad),
+                _ten_thousandths(last),
             ]
-            for (producer_id, product_type), baseline in baselines.items()
+            for producer_id, product_type, months, median, mad, mean_ad, last in baselines
             if producer_id in names
         },
     }

@@ -86,6 +86,7 @@ def month_entry(request, district, fiscal_year, month):
                     revision_form.cleaned_data["revision"],
                     rows=month_form.kept_rows(),
                     deleted_ids=month_form.deleted_ids(),
+                    held=existing,  # read above: the save does not read them again
                 )
             except (StaleMonth, IntegrityError):
                 stale_rows = changed_since(month_form, existing)
@@ -112,6 +113,14 @@ def month_entry(request, district, fiscal_year, month):
         )
 
     editable = can_edit and refusal is None
+    # The district's producers, read once for the outliers' names and the name cells.
+    producers = (
+        Producer.objects.filter(district=district)
+        .order_by("name")
+        .values_list("pk", "name", "active")
+        if editable
+        else []
+    )
     grid = grid_rows(month_form, {row["id"]: row for row in saved_rows}, initial)
     returned = sum(1 for row in saved_rows if row["returned_at"])
     return render(
@@ -127,16 +136,14 @@ def month_entry(request, district, fiscal_year, month):
                 editable=editable,
                 last=_last_month(visible, district, fiscal_month),
                 # Outliers by the producer's own history, warned of as the officer types.
-                outliers=entry_document(district, fiscal_month) if editable else None,
-                # The names the name cells offer (a <datalist> the script fills); an
-                # inactive producer is not suggested for a new row (quality.registry).
-                producers=list(
-                    Producer.objects.filter(district=district, active=True)
-                    .order_by("name")
-                    .values_list("name", flat=True)
+                outliers=entry_document(
+                    district, fiscal_month, names={pk: name for pk, name, _ in producers}
                 )
                 if editable
-                else [],
+                else None,
+                # The names the name cells offer (a <datalist> the script fills); an
+                # inactive producer is not suggested for a new row (quality.registry).
+                producers=[name for _, name, active in producers if active],
                 store_key=f"otop-unsaved:entry:{request.user.pk}:{district.code}:"
                 f"{fiscal_month.fiscal_year}:{fiscal_month.month}",
             ),
