@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db import connection, connections, router, transaction
+from django.db.models import Count, Q, Sum
 
 from otopdoc.fiscal import FiscalMonth
 from quality.models import Baseline, BaselineStamp, FlaggedRow
@@ -150,24 +150,45 @@ def _window_filter(fiscal_month, prefix="", *, with_month=False):
     return condition
 
 
-def _versions(fiscal_month, provinces=None):
-    """Return {province code: stamp} of the running totals the month's baselines read.
+STAMPS_SQL = """
+WITH counters AS (
+    SELECT province_id, SUM(version) AS version FROM {versions}
+    WHERE fiscal_year IN ({years}) GROUP BY province_id
+)
+SELECT d.code, d.province_id, s.signature, counters.version
+FROM {districts} d
+LEFT JOIN {stamps} s ON s.district_id = d.code AND s.fiscal_year = %s AND s.month = %s
+LEFT JOIN counters ON counters.province_id = d.province_id
+"""
 
-    The sum of each province's TotalsVersion counters over the fiscal years of the window
-    and the month (reports.totals.refresh_month adds one in every writer's transaction): a
-    province whose stamp is unchanged has no district whose history changed. One query of
-    at most 77 × 3 counters (of some provinces only, with `provinces`).
+
+def _stamps(fiscal_month, districts):
+    """Return [(district, province, stamp or None, its province's counters)], one query.
+
+    The counters are the sum of the province's TotalsVersion over the fiscal years of the
+    window and the month (every writer adds one in its transaction, reports.totals): a
+    province whose counters are those of its districts' stamps has had no write since.
+    Plain SQL: the entry and confirmation pages ask for it on every view.
     """
-    years = {month.fiscal_year for month in window(fiscal_month)} | {fiscal_month.fiscal_year}
-    counters = TotalsVersion.objects.filter(fiscal_year__in=years)
-    if provinces is not None:
-        counters = counters.filter(province__in=provinces)
-    return {
-        province: str(version)
-        for province, version in counters.values_list("province")
-        .annotate(Sum("version"))
-        .order_by()
-    }
+    years = sorted(
+        {month.fiscal_year for month in window(fiscal_month)} | {fiscal_month.fiscal_year}
+    )
+    sql = STAMPS_SQL.format(
+        versions=TotalsVersion._meta.db_table,
+        years=", ".join(["%s"] * len(years)),
+        districts=District._meta.db_table,
+        stamps=BaselineStamp._meta.db_table,
+    )
+    params = [*years, fiscal_month.fiscal_year, fiscal_month.month]
+    if districts is not None:
+        sql += f"WHERE d.code IN ({', '.join(['%s'] * len(districts))})"
+        params += districts
+    with connections[router.db_for_read(District)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (code, province, stamp, "0" if version is None else str(int(version)))
+            for code, province, stamp, version in cursor.fetchall()
+        ]
 
 
 SIGNED = ("n", "ids", "versions", "confirmed", "sum")
@@ -182,7 +203,7 @@ def _signatures(fiscal_month, districts):
     id sum, version sum, confirmed count and amount change whenever the history or the
     month's rows do, even when two changes cancel out in the running totals (updated in
     place, they cannot tell a swap of two figures). Read only for the districts of the
-    provinces whose counters moved (_versions).
+    provinces whose counters moved (_stamps).
     """
     # The month's own rows too: the stamp also covers the flags of its rows.
     rows = MonthlySale.objects.filter(
@@ -209,9 +230,9 @@ def ensure_baselines(fiscal_month, districts=None):
 
     A district's stamp is "<its province's counters>|<its rows' signature>".
     Steps:
-    1. Read the districts with their stamps, then their provinces' counters (_versions).
+    1. Read the districts with their stamps and their provinces' counters (_stamps).
     2. Nothing more where every district's stamp holds its province's counters: the usual
-       case, two queries whatever the size of the nation.
+       case, one query whatever the size of the nation.
     3. Else read the rows' signatures of the districts of those provinces only. Where a
        district's signature changed, read its history in one query, summarise each
        producer and product type, judge the month's rows, and replace its baselines and
@@ -220,27 +241,21 @@ def ensure_baselines(fiscal_month, districts=None):
     A fixed number of queries whatever the number of rows or districts.
     """
     here = {"fiscal_year": fiscal_month.fiscal_year, "month": fiscal_month.month}
-    areas = District.objects.all()
     if districts is not None:
-        areas = areas.filter(code__in=[getattr(d, "pk", d) for d in districts])
-    stamps = BaselineStamp.objects.filter(district=OuterRef("pk"), **here)
-    found = list(
-        areas.annotate(stamp=Subquery(stamps.values("signature")[:1])).values_list(
-            "code", "province", "stamp"
-        )
-    )
-    versions = _versions(fiscal_month, None if districts is None else {p for _, p, _ in found})
+        districts = [getattr(d, "pk", d) for d in districts]
+        if not districts:
+            return 0
     stamped, moved = {}, set()
-    for code, province, stamp in found:
+    for code, province, stamp, counters in _stamps(fiscal_month, districts):
         # No stamp reads as no history at version 0: a province no writer has touched. A
         # stamp of before the counters reads as one of an unknown version.
         version, _, signature = ("0|" if stamp is None else stamp).rpartition("|")
-        stamped[code] = (province, signature)
-        if version != versions.get(province, "0"):
+        stamped[code] = (province, signature, counters)
+        if version != counters:
             moved.add(province)
     if not moved:
         return 0
-    checked = [code for code, (province, _) in stamped.items() if province in moved]
+    checked = [code for code, (province, _, _) in stamped.items() if province in moved]
     current = _signatures(fiscal_month, checked)
     stale = {code for code in checked if stamped[code][1] != current.get(code, "")}
     if stale:
@@ -249,7 +264,7 @@ def ensure_baselines(fiscal_month, districts=None):
         [
             BaselineStamp(
                 district_id=code,
-                signature=f"{versions.get(stamped[code][0], '0')}|{current.get(code, '')}",
+                signature=f"{stamped[code][2]}|{current.get(code, '')}",
                 **here,
             )
             for code in checked
