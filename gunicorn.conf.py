@@ -10,11 +10,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Two workers per core plus one (gunicorn's advice), each with a few threads: a request spends
-# much of its time waiting for PostgreSQL, and the deadline-day load test
+# Two workers per core plus one (gunicorn's advice), each with a few threads: a thread waiting
+# for PostgreSQL leaves the core to another, and the deadline-day load test
 # (benchmarks/load/) served 6.3 requests/s with 5 workers of 4 threads against 3.8 with 5
-# sync workers on a 2-core machine. Each thread keeps its own database connection, so
-# workers x threads x app servers must stay under PostgreSQL's max_connections.
+# sync workers on a 2-core machine. More would not serve more: its pages spend four to five
+# times as much CPU in the worker as in PostgreSQL (server and database CPU per request,
+# benchmarks/load/README.md), so 5 workers already keep both cores busy. Each thread keeps
+# its own database connection (DB_CONN_MAX_AGE), so workers x threads x app servers must
+# stay under PostgreSQL's max_connections.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
