@@ -27,7 +27,11 @@ def district_for(user, code, *, write=False):
     With write=True only the district's own officers pass; others who can see it get 403.
     """
     officer = officer_of(user)
-    district = get_object_or_404(District.objects.select_related("province__cluster"), pk=code)
+    if officer.is_district and officer.district_id == str(code):
+        # The officer's own district came with the signed-in user (otopdoc.backends).
+        district = officer.district
+    else:
+        district = get_object_or_404(District.objects.select_related("province__cluster"), pk=code)
     if not officer.can_see_district(district):
         raise Http404("ไม่พบอำเภอนี้")
     if write and not (officer.is_district and officer.district_id == district.pk):
@@ -38,7 +42,11 @@ def district_for(user, code, *, write=False):
 def province_for(user, code, *, write=False):
     """Return the province the officer may see, or raise 404 for an outsider."""
     officer = officer_of(user)
-    province = get_object_or_404(Province.objects.select_related("cluster"), pk=code)
+    if officer.is_province and officer.province_id == str(code):
+        # The officer's own province came with the signed-in user (otopdoc.backends).
+        province = officer.province
+    else:
+        province = get_object_or_404(Province.objects.select_related("cluster"), pk=code)
     if not officer.can_see_province(province):
         raise Http404("ไม่พบจังหวัดนี้")
     if write and not (officer.is_province and officer.province_id == province.pk):

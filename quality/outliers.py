@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from otopdoc.fiscal import FiscalMonth
 from quality.models import Baseline, BaselineStamp, FlaggedRow
@@ -151,19 +151,26 @@ def _window_filter(fiscal_month, prefix="", *, with_month=False):
 
 
 def _signatures(fiscal_month, districts):
-    """Return {district code: signature} of the districts' history and month in the window.
+    """Return {district code: (signature, stamped signature or None)} in the window.
 
-    Every writer replaces its month's running totals (reports.totals.refresh_month) with
-    new rows, so their count, id sum and largest id change whenever the history does.
+    The signature sums up the district's history and month: every writer replaces its
+    month's running totals (reports.totals.refresh_month) with new rows, so their count,
+    id sum and largest id change whenever the history does. The stamp is the signature the
+    baselines were computed from, read in the same query.
     """
     # The month's own rows too: the stamp also covers the flags of its rows.
     totals = MonthTotal.objects.filter(_window_filter(fiscal_month, with_month=True))
     if districts is not None:
         totals = totals.filter(district__in=districts)
+    stamp = BaselineStamp.objects.filter(
+        district=OuterRef("district"),
+        fiscal_year=fiscal_month.fiscal_year,
+        month=fiscal_month.month,
+    ).values("signature")[:1]
     return {
-        row["district"]: f"{row['n']}:{row['ids']}:{row['top']}"
+        row["district"]: (f"{row['n']}:{row['ids']}:{row['top']}", row["stamp"])
         for row in totals.values("district")
-        .annotate(n=Count("id"), ids=Sum("id"), top=Max("id"))
+        .annotate(n=Count("id"), ids=Sum("id"), top=Max("id"), stamp=Subquery(stamp))
         .order_by()
     }
 
@@ -172,7 +179,8 @@ def ensure_baselines(fiscal_month, districts=None):
     """Bring the baselines of a month up to date for some districts (None: the nation).
 
     Steps:
-    1. Read the signature of each district's history (and month) and the stamps.
+    1. Read the signature of each district's history (and month) with its stamp; the
+       stamps of districts without running totals any more, when there may be some.
     2. For the districts whose history or month changed since, read their history in one
        query, summarise each producer and product type, judge the month's rows against it,
        and replace their baselines, flagged rows and stamps.
@@ -180,13 +188,19 @@ def ensure_baselines(fiscal_month, districts=None):
     """
     if districts is not None:
         districts = [getattr(d, "pk", d) for d in districts]
-    current = _signatures(fiscal_month, districts)
-    stamps = BaselineStamp.objects.filter(
-        fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
-    )
-    if districts is not None:
-        stamps = stamps.filter(district__in=districts)
-    stamped = dict(stamps.values_list("district", "signature"))
+    found = _signatures(fiscal_month, districts)
+    current = {code: signature for code, (signature, _) in found.items()}
+    stamped = {code: stamp for code, (_, stamp) in found.items() if stamp is not None}
+    if districts is None or len(districts) > 1 or not found:
+        # A district whose rows are all gone has no totals left, but may have a stamp. (One
+        # district with totals, the entry page's case, needs no look: its stamp came above.
+        # Lists look always, so their cost does not depend on which districts have rows.)
+        stamps = BaselineStamp.objects.filter(
+            fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
+        ).exclude(district__in=found.keys())
+        if districts is not None:
+            stamps = stamps.filter(district__in=districts)
+        stamped.update(stamps.values_list("district", "signature"))
     stale = {code for code, sig in current.items() if stamped.get(code) != sig}
     stale |= {code for code in stamped if code not in current}
     if stale:

@@ -89,3 +89,28 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(client, officers):
     get_user_model().objects.filter(pk=officers["owner"].pk).update(is_active=False)
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_officers_own_area_is_not_read_again(client, officers, geography):
+    make_rows(geography["mueang_cr"], 2)
+    client.force_login(officers["owner"])
+    queries = queries_of(client, URL)
+    assert not [sql for sql in queries if 'FROM "sales_district"' in sql], queries
+    client.force_login(officers["province"])
+    queries = queries_of(client, "/province/57/")
+    assert not [sql for sql in queries if 'FROM "sales_province"' in sql], queries
+    # Another's area is still looked up, and refused.
+    client.force_login(officers["neighbour"])
+    assert client.get(URL).status_code == 404
+
+
+def test_the_entry_page_reads_its_baselines_stamp_with_their_signature(client, officers, geography):
+    for sale in make_rows(geography["mueang_cr"], 3):
+        sale.pk, sale.fiscal_year, sale.month = None, 2569, 9
+        sale.save()
+    rebuild()
+    client.force_login(officers["owner"])
+    client.get(URL)  # the first reader computes the baselines
+    queries = queries_of(client, URL)
+    alone = [sql for sql in queries if sql.startswith('SELECT "quality_baselinestamp"')]
+    assert not alone, queries
