@@ -68,6 +68,7 @@ def send_month(district, fiscal_month, user, revision, rows, dry_run=False):
             revision,
             rows=kept,
             deleted_ids=[row.pk for row in deleted],
+            held=by_id,
         )
     except (StaleMonth, IntegrityError):
         raise Conflict(StaleMonth.message) from None

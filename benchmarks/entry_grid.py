@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,36 +63,6 @@ def run_child(url, label, repeat):
     )
 
 
-def fill_month(district, month, size):
-    """Write `size` rows this month and last month; every 20th row of this month sent back."""
-    from django.utils import timezone
-
-    from sales.models import DistrictMonth, MonthlySale, Producer
-
-    MonthlySale.objects.all().delete()
-    DistrictMonth.objects.all().delete()
-    Producer.objects.all().delete()
-    producers = Producer.objects.bulk_create(
-        Producer(name=f"กลุ่มทดสอบ {i:04d}", district=district, producer_type="group")
-        for i in range(size)
-    )
-    now = timezone.now()
-    for fm, amount in ((month.previous, "900.00"), (month, "1000.00")):
-        MonthlySale.objects.bulk_create(
-            MonthlySale(
-                producer=p,
-                district=district,
-                product_type="food",
-                fiscal_year=fm.fiscal_year,
-                month=fm.month,
-                domestic=Decimal(amount),
-                returned_at=now if fm == month and i % 20 == 0 else None,
-                returned_reason="ยอดสูงผิดปกติ ตรวจสอบอีกครั้ง" if i % 20 == 0 else "",
-            )
-            for i, p in enumerate(producers)
-        )
-
-
 def measure(label, repeat):
     sys.path.insert(0, str(ROOT))
     import django
@@ -101,6 +70,7 @@ def measure(label, repeat):
     django.setup()
     from django.core.management import call_command
     from django.test import Client
+    from entry_setup import fill_month
 
     from otopdoc.fiscal import FiscalMonth
     from otopdoc.officers import create_officer
@@ -118,7 +88,8 @@ def measure(label, repeat):
     print(f"{label}: GET {url}, median of {repeat} runs after one warm-up")
     sizes = {}
     for size in SIZES:
-        fill_month(district, month, size)
+        # Last month's rows too (the grid shows them), and every 20th row sent back.
+        fill_month(district, month, size, last_month="900.00", sent_back_every=20)
         assert client.get(url).status_code == 200  # warm-up: templates, connections
         cpu, wall = [], []
         for _ in range(repeat):

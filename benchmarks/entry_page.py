@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,10 +73,11 @@ def measure(label, repeat):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from entry_setup import entry_post, fill_month
 
     from otopdoc.fiscal import FiscalMonth
     from otopdoc.officers import create_officer
-    from sales.models import District, DistrictMonth, MonthlySale, Producer
+    from sales.models import District
 
     call_command("migrate", verbosity=0)
     call_command("load_geography", stdout=io.StringIO())
@@ -90,31 +90,14 @@ def measure(label, repeat):
 
     print(f"{label}: entry page {url}, median of {repeat} runs")
     for size in (50, 500):
-        MonthlySale.objects.all().delete()
-        DistrictMonth.objects.all().delete()
-        Producer.objects.all().delete()
-        producers = Producer.objects.bulk_create(
-            Producer(name=f"กลุ่มทดสอบ {i:04d}", district=district, producer_type="group")
-            for i in range(size)
-        )
-        MonthlySale.objects.bulk_create(
-            MonthlySale(
-                producer=p,
-                district=district,
-                product_type="food",
-                fiscal_year=month.fiscal_year,
-                month=month.month,
-                domestic=Decimal("1000.00"),
-            )
-            for p in producers
-        )
+        fill_month(district, month, size)
         gets, posts = [], []
         for run in range(repeat):
             start = time.perf_counter()
             response = client.get(url)
             gets.append(time.perf_counter() - start)
             assert response.status_code == 200
-            data = form_data(district, month, run)
+            data = entry_post(district, month, lambda i, run=run: f"{1000 + run + 1}.25")
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 response = client.post(url, data)
@@ -125,34 +108,6 @@ def measure(label, repeat):
             f"POST (every row changed) {statistics.median(posts) * 1000:7.1f} ms   "
             f"POST queries {len(queries.captured_queries)}"
         )
-
-
-def form_data(district, month, run):
-    """Post back every row with a new domestic amount, as an officer's full re-save."""
-    from sales.models import MonthlySale
-    from sales.services import month_revision
-
-    rows = MonthlySale.objects.for_month(district, month).select_related("producer")
-    data = {
-        "rows-TOTAL_FORMS": str(len(rows)),
-        "rows-INITIAL_FORMS": "0",
-        "rows-MIN_NUM_FORMS": "0",
-        "rows-MAX_NUM_FORMS": "2000",
-        "month-revision": str(month_revision(district, month)),
-    }
-    for i, row in enumerate(rows):
-        data.update(
-            {
-                f"rows-{i}-id": row.pk,
-                f"rows-{i}-version": row.version,
-                f"rows-{i}-name": row.producer.name,
-                f"rows-{i}-product_type": row.product_type,
-                f"rows-{i}-producer_type": row.producer_type,
-                f"rows-{i}-domestic": f"{1000 + run + 1}.25",
-                f"rows-{i}-export": "0",
-            }
-        )
-    return data
 
 
 if __name__ == "__main__":

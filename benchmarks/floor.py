@@ -169,32 +169,25 @@ def prepare():
     import io
 
     from django.core.management import call_command
+    from entry_setup import fill_month
 
     from otopdoc.fiscal import FiscalMonth
     from otopdoc.officers import create_officer
     from reports.models import MonthTotal, Target
-    from sales.models import District, MonthlySale, Producer, Province
+    from sales.models import District, Province
 
     call_command("migrate", verbosity=0)
     call_command("load_geography", stdout=io.StringIO())
     month = FiscalMonth.current()
     small, large = District.objects.get(pk="5701"), District.objects.get(pk="5702")
     for district, size in ((small, 130), (large, 500)):
-        producers = Producer.objects.bulk_create(
-            Producer(name=f"กลุ่มวิสาหกิจชุมชน {i:04d}", district=district, producer_type="group")
-            for i in range(size)
-        )
-        MonthlySale.objects.bulk_create(
-            MonthlySale(
-                producer=p,
-                district=district,
-                product_type="food",
-                fiscal_year=month.fiscal_year,
-                month=month.month,
-                domestic=Decimal("1000.00") + i,
-                export=Decimal("0.00"),
-            )
-            for i, p in enumerate(producers)
+        fill_month(
+            district,
+            month,
+            size,
+            name="กลุ่มวิสาหกิจชุมชน",
+            domestic=lambda i: Decimal("1000.00") + i,
+            clear=False,
         )
     from reports.totals import rebuild
 
@@ -238,6 +231,7 @@ def cases(data):
     from django.contrib.auth.hashers import check_password
     from django.db import connection
     from django.test import Client
+    from entry_setup import entry_post
 
     month = data["month"]
     for key, size in (("small", 130), ("large", 500)):
@@ -260,7 +254,7 @@ def cases(data):
             assert response.status_code == 302, response.status_code
 
         def post_body(run, district=district):
-            return entry_post(district, month, run)
+            return entry_post(district, month, lambda i: f"{2000 + i + run * 7}.25")
 
         def save_floor(run, district=district, user=user):
             save_sql(district, month, user, run)
@@ -325,38 +319,6 @@ def form_post(client, url, data):
     charge the server for work no officer's browser asks of it.
     """
     return client.post(url, urlencode(data, doseq=True), content_type=FORM)
-
-
-def entry_post(district, month, run):
-    """Every row of the month posted back with a new domestic amount (a full re-save)."""
-    from sales.models import MonthlySale
-    from sales.services import month_revision
-
-    rows = list(
-        MonthlySale.objects.for_month(district, month)
-        .select_related("producer")
-        .order_by("producer__name")
-    )
-    data = {
-        "rows-TOTAL_FORMS": str(len(rows)),
-        "rows-INITIAL_FORMS": "0",
-        "rows-MIN_NUM_FORMS": "0",
-        "rows-MAX_NUM_FORMS": "2000",
-        "month-revision": str(month_revision(district, month)),
-    }
-    for i, row in enumerate(rows):
-        data.update(
-            {
-                f"rows-{i}-id": row.pk,
-                f"rows-{i}-version": row.version,
-                f"rows-{i}-name": row.producer.name,
-                f"rows-{i}-product_type": row.product_type,
-                f"rows-{i}-producer_type": row.producer_type,
-                f"rows-{i}-domestic": f"{2000 + i + run * 7}.25",
-                f"rows-{i}-export": "0",
-            }
-        )
-    return data
 
 
 def confirm_post(district, month, run):

@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 EXTEND = """
-INSERT INTO sales_monthlysale (producer_id, district_id, product_type, fiscal_year, month,
-    domestic, export, district_confirmed_at, province_confirmed_at, created_at, updated_at,
-    version, returned_reason)
-SELECT producer_id, district_id, product_type, fiscal_year - 1, month,
+INSERT INTO sales_monthlysale (producer_id, district_id, product_type, producer_type,
+    fiscal_year, month, domestic, export, district_confirmed_at, province_confirmed_at,
+    created_at, updated_at, version, returned_reason)
+SELECT producer_id, district_id, product_type, producer_type, fiscal_year - 1, month,
     ROUND(domestic * (0.6 + ((id * 7919) %% 800) / 1000.0), 2), export,
     district_confirmed_at, province_confirmed_at, created_at, updated_at, 1, ''
 FROM sales_monthlysale WHERE fiscal_year = %s

@@ -23,6 +23,7 @@ from otopdoc.access import department_only, fiscal_month_or_404, officer_of, pro
 from otopdoc.db.router import reads_from_replica
 from otopdoc.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalMonth, fiscal_months
 from reports.models import MonthTotal
+from reports.versions import cached_drawing
 from sales.models import Province
 
 ON_TIME = "on_time"
@@ -31,6 +32,7 @@ OVERDUE = "overdue"
 PENDING = "pending"
 NOTHING = "nothing"
 STATES = (ON_TIME, LATE, OVERDUE, PENDING, NOTHING)
+BODY = "confirmations/includes/_completeness_body.html"
 STATE_LABELS = {
     ON_TIME: "ยืนยันทันกำหนด",
     LATE: "ยืนยันหลังกำหนด",
@@ -236,6 +238,11 @@ def completeness(request, fiscal_year, month):
     2. Read the provinces with their number of districts (one query) and the month's totals
        per district (one grouped query over MonthTotal).
     3. Tally each province's districts by state; subtotal clusters and the nation.
+    Steps 2 and 3 and their drawing are done once per version of the running totals and
+    side of the deadline (reports.versions.cached_drawing). Nothing else they read can
+    change meanwhile: the states come from the totals and the deadline, and the clock
+    counts only through whether the deadline has passed; the lock exceptions and the
+    month's saves (DistrictMonth) do not enter them.
     """
     officer = officer_of(request.user)
     fiscal_month = fiscal_month_or_404(fiscal_year, month)
@@ -244,6 +251,34 @@ def completeness(request, fiscal_year, month):
     department_only(request.user)
 
     now = timezone.now()
+    deadline_passed = now > fiscal_month.deadline
+    # Drawn once per version of the running totals and side of the deadline (the states
+    # read the clock only through it): the next read after a write is fresh.
+    body, figures = cached_drawing(
+        f"completeness:{fiscal_month.month}",
+        fiscal_month.fiscal_year,
+        f"all:{deadline_passed}",
+        lambda: _nation_figures(fiscal_month, now),
+        BODY,
+    )
+    return render(
+        request,
+        "confirmations/completeness.html",
+        {
+            **figures,
+            "body": body,
+            "fiscal_month": fiscal_month,
+            "deadline_passed": deadline_passed,
+            **_picker(fiscal_month, "completeness"),
+        },
+    )
+
+
+def _nation_figures(fiscal_month, now):
+    """Tally each province's districts by state, with cluster subtotals and the nation's.
+
+    Two queries: the month's totals per district, the provinces with their district counts.
+    """
     figures = MonthTotal.objects.filter(
         fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
     ).values("province", "district")
@@ -265,18 +300,12 @@ def completeness(request, fiscal_year, month):
         cluster[1].append((province, tally))
         cluster[2].add_tally(tally)
         nation.add_tally(tally)
-
-    return render(
-        request,
-        "confirmations/completeness.html",
-        {
-            "fiscal_month": fiscal_month,
-            "clusters": list(clusters.values()),
-            "tally": nation,
-            "deadline_passed": now > fiscal_month.deadline,
-            **_picker(fiscal_month, "completeness"),
-        },
-    )
+    return {
+        "fiscal_month": fiscal_month,
+        "deadline_passed": now > fiscal_month.deadline,
+        "clusters": list(clusters.values()),
+        "tally": nation,
+    }
 
 
 @login_required
@@ -291,6 +320,32 @@ def completeness_province(request, fiscal_year, month, province):
     officer = officer_of(request.user)
     fiscal_month = fiscal_month_or_404(fiscal_year, month)
     now = timezone.now()
+    deadline_passed = now > fiscal_month.deadline
+    can_confirm = officer.is_province
+    body, figures = cached_drawing(
+        f"completeness:{fiscal_month.month}",
+        fiscal_month.fiscal_year,
+        f"{province.pk}:{deadline_passed}:{can_confirm}",
+        lambda: _province_figures(province, fiscal_month, now, can_confirm),
+        BODY,
+    )
+    return render(
+        request,
+        "confirmations/completeness.html",
+        {
+            **figures,
+            "body": body,
+            "province": province,
+            "fiscal_month": fiscal_month,
+            "deadline_passed": deadline_passed,
+            "can_confirm": can_confirm,
+            **_picker(fiscal_month, "completeness-province", province.pk),
+        },
+    )
+
+
+def _province_figures(province, fiscal_month, now, can_confirm):
+    """Return the state of each district of a province in a month, and their tally."""
     figures = district_figures(fiscal_month, province=province)
     tally = Tally()
     districts = []
@@ -299,19 +354,14 @@ def completeness_province(request, fiscal_year, month, province):
         tally.districts += 1
         tally.add(progress)
         districts.append((district, progress))
-    return render(
-        request,
-        "confirmations/completeness.html",
-        {
-            "province": province,
-            "fiscal_month": fiscal_month,
-            "districts": districts,
-            "tally": tally,
-            "deadline_passed": now > fiscal_month.deadline,
-            "can_confirm": officer.is_province,
-            **_picker(fiscal_month, "completeness-province", province.pk),
-        },
-    )
+    return {
+        "province": province,
+        "fiscal_month": fiscal_month,
+        "deadline_passed": now > fiscal_month.deadline,
+        "can_confirm": can_confirm,
+        "districts": districts,
+        "tally": tally,
+    }
 
 
 def _picker(fiscal_month, url_name, *args):

@@ -24,6 +24,7 @@ from otopdoc.fiscal import (
     fiscal_months,
 )
 from reports.models import MonthTotal
+from reports.versions import cached_drawing
 from sales.models import LockException, MonthlySale, Province
 
 
@@ -194,6 +195,32 @@ def nation_home(request):
     """
     department_only(request.user)
     fiscal_month = _fiscal_month_param(request, default=reporting_month())
+    # Drawn once per version of the running totals: the next read after a write is fresh.
+    body, figures = cached_drawing(
+        f"nation-home:{fiscal_month.month}",
+        fiscal_month.fiscal_year,
+        "all",
+        lambda: _nation_figures(fiscal_month),
+        "otopdoc/includes/_nation_body.html",
+    )
+    return render(
+        request,
+        "otopdoc/nation_home.html",
+        {
+            **figures,
+            "body": body,
+            "fiscal_month": fiscal_month,
+            "months": fiscal_months(fiscal_month.fiscal_year),
+            "year_choices": _year_choices(),
+        },
+    )
+
+
+def _nation_figures(fiscal_month):
+    """Return a month's province-confirmed figures: each province's by cluster, the nation's.
+
+    Two queries: the month's totals grouped by province, and the provinces with clusters.
+    """
     figures = {
         row["province"]: _confirmed(row)
         for row in MonthTotal.objects.filter(
@@ -215,17 +242,7 @@ def nation_home(request):
         cluster[1].append((province, confirmed))
         _add(cluster[2], confirmed)
         _add(nation, confirmed)
-    return render(
-        request,
-        "otopdoc/nation_home.html",
-        {
-            "clusters": list(clusters.values()),
-            "nation": nation,
-            "fiscal_month": fiscal_month,
-            "months": fiscal_months(fiscal_month.fiscal_year),
-            "year_choices": _year_choices(),
-        },
-    )
+    return {"fiscal_month": fiscal_month, "clusters": list(clusters.values()), "nation": nation}
 
 
 def _sent_back(rows, officer, *keys):

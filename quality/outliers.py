@@ -10,9 +10,9 @@ last month's figure, or a tenth of it.
 
 The history of a month is read once per district and kept as Baseline rows, stamped with
 the state of the district's running totals; a change to the district's history (any
-writer refreshes its totals) makes the stamp stale and the next reader recomputes that
-district only. So a page costs a fixed number of queries and the national list of a month
-joins its rows with their baselines in one query.
+writer refreshes its totals and counts a new version of its province's) makes the stamp
+stale and the next reader recomputes that district only. So a page costs a fixed number of
+queries and the national list of a month joins its rows with their baselines in one query.
 """
 
 import statistics
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db import connection, connections, router, transaction
+from django.db.models import Count, Q, Sum
 
 from otopdoc.fiscal import FiscalMonth
 from quality.models import Baseline, BaselineStamp, FlaggedRow
-from reports.models import MonthTotal
+from reports.models import TotalsVersion
 from sales.models import District, MonthlySale, Producer
 
 Z_FACTOR = Decimal("0.6745")  # 1 / the 0.75 quantile of the normal distribution
@@ -150,27 +150,77 @@ def _window_filter(fiscal_month, prefix="", *, with_month=False):
     return condition
 
 
-def _signatures(fiscal_month, districts):
-    """Return {district code: (signature, stamped signature or None)} in the window.
+STAMPS_SQL = """
+WITH counters AS (
+    SELECT province_id, SUM(version) AS version FROM {versions}
+    WHERE fiscal_year IN ({years}) GROUP BY province_id
+)
+SELECT d.code, d.province_id, s.signature, counters.version
+FROM {districts} d
+LEFT JOIN {stamps} s ON s.district_id = d.code AND s.fiscal_year = %s AND s.month = %s
+LEFT JOIN counters ON counters.province_id = d.province_id
+"""
 
-    The signature sums up the district's history and month: every writer replaces its
-    month's running totals (reports.totals.refresh_month) with new rows, so their count,
-    id sum and largest id change whenever the history does. The stamp is the signature the
-    baselines were computed from, read in the same query.
+
+def _stamps(fiscal_month, districts):
+    """Return [(district, province, stamp or None, its province's counters)], one query.
+
+    The counters are the sum of the province's TotalsVersion over the fiscal years of the
+    window and the month (every writer adds one in its transaction, reports.totals): a
+    province whose counters are those of its districts' stamps has had no write since.
+    Plain SQL: the entry and confirmation pages ask for it on every view.
+    """
+    years = sorted(
+        {month.fiscal_year for month in window(fiscal_month)} | {fiscal_month.fiscal_year}
+    )
+    sql = STAMPS_SQL.format(
+        versions=TotalsVersion._meta.db_table,
+        years=", ".join(["%s"] * len(years)),
+        districts=District._meta.db_table,
+        stamps=BaselineStamp._meta.db_table,
+    )
+    params = [*years, fiscal_month.fiscal_year, fiscal_month.month]
+    if districts is not None:
+        sql += f"WHERE d.code IN ({', '.join(['%s'] * len(districts))})"
+        params += districts
+    with connections[router.db_for_read(District)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (code, province, stamp, "0" if version is None else str(int(version)))
+            for code, province, stamp, version in cursor.fetchall()
+        ]
+
+
+SIGNED = ("n", "ids", "versions", "confirmed", "sum")
+
+
+def _signatures(fiscal_month, districts):
+    """Return {district code: signature} of some districts' rows in the window and the month.
+
+    Every writer changes rows through sales.writes: a changed row gets a new version, a
+    deleted one takes its id away, a new one brings a new id, and a province's
+    confirmation or send-back changes the count of province-confirmed rows. So the count,
+    id sum, version sum, confirmed count and amount change whenever the history or the
+    month's rows do, even when two changes cancel out in the running totals (updated in
+    place, they cannot tell a swap of two figures). Read only for the districts of the
+    provinces whose counters moved (_stamps).
     """
     # The month's own rows too: the stamp also covers the flags of its rows.
-    totals = MonthTotal.objects.filter(_window_filter(fiscal_month, with_month=True))
-    if districts is not None:
-        totals = totals.filter(district__in=districts)
-    stamp = BaselineStamp.objects.filter(
-        district=OuterRef("district"),
-        fiscal_year=fiscal_month.fiscal_year,
-        month=fiscal_month.month,
-    ).values("signature")[:1]
+    rows = MonthlySale.objects.filter(
+        _window_filter(fiscal_month, with_month=True), district__in=districts
+    )
     return {
-        row["district"]: (f"{row['n']}:{row['ids']}:{row['top']}", row["stamp"])
-        for row in totals.values("district")
-        .annotate(n=Count("id"), ids=Sum("id"), top=Max("id"), stamp=Subquery(stamp))
+        row[
+            "district"
+        ]: f"{row['n']}:{row['ids']}:{row['versions']}:{row['confirmed']}:{row['sum']}"
+        for row in rows.values("district")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            versions=Sum("version"),
+            confirmed=Count("province_confirmed_at"),
+            sum=Sum("total"),
+        )
         .order_by()
     }
 
@@ -178,38 +228,56 @@ def _signatures(fiscal_month, districts):
 def ensure_baselines(fiscal_month, districts=None):
     """Bring the baselines of a month up to date for some districts (None: the nation).
 
+    A district's stamp is "<its province's counters>|<its rows' signature>".
     Steps:
-    1. Read the signature of each district's history (and month) with its stamp; the
-       stamps of districts without running totals any more, when there may be some.
-    2. For the districts whose history or month changed since, read their history in one
-       query, summarise each producer and product type, judge the month's rows against it,
-       and replace their baselines, flagged rows and stamps.
+    1. Read the districts with their stamps and their provinces' counters (_stamps).
+    2. Nothing more where every district's stamp holds its province's counters: the usual
+       case, one query whatever the size of the nation.
+    3. Else read the rows' signatures of the districts of those provinces only. Where a
+       district's signature changed, read its history in one query, summarise each
+       producer and product type, judge the month's rows, and replace its baselines and
+       flagged rows. Stamp every district of those provinces with the counters read in
+       step 1 (read before the rows: a write committed meanwhile is seen next time).
     A fixed number of queries whatever the number of rows or districts.
     """
+    here = {"fiscal_year": fiscal_month.fiscal_year, "month": fiscal_month.month}
     if districts is not None:
         districts = [getattr(d, "pk", d) for d in districts]
-    found = _signatures(fiscal_month, districts)
-    current = {code: signature for code, (signature, _) in found.items()}
-    stamped = {code: stamp for code, (_, stamp) in found.items() if stamp is not None}
-    if districts is None or len(districts) > 1 or not found:
-        # A district whose rows are all gone has no totals left, but may have a stamp. (One
-        # district with totals, the entry page's case, needs no look: its stamp came above.
-        # Lists look always, so their cost does not depend on which districts have rows.)
-        stamps = BaselineStamp.objects.filter(
-            fiscal_year=fiscal_month.fiscal_year, month=fiscal_month.month
-        ).exclude(district__in=found.keys())
-        if districts is not None:
-            stamps = stamps.filter(district__in=districts)
-        stamped.update(stamps.values_list("district", "signature"))
-    stale = {code for code, sig in current.items() if stamped.get(code) != sig}
-    stale |= {code for code in stamped if code not in current}
+        if not districts:
+            return 0
+    stamped, moved = {}, set()
+    for code, province, stamp, counters in _stamps(fiscal_month, districts):
+        # No stamp reads as no history at version 0: a province no writer has touched. A
+        # stamp of before the counters reads as one of an unknown version.
+        version, _, signature = ("0|" if stamp is None else stamp).rpartition("|")
+        stamped[code] = (province, signature, counters)
+        if version != counters:
+            moved.add(province)
+    if not moved:
+        return 0
+    checked = [code for code, (province, _, _) in stamped.items() if province in moved]
+    current = _signatures(fiscal_month, checked)
+    stale = {code for code in checked if stamped[code][1] != current.get(code, "")}
     if stale:
-        _recompute(fiscal_month, stale, current)
+        _recompute(fiscal_month, stale)
+    BaselineStamp.objects.bulk_create(
+        [
+            BaselineStamp(
+                district_id=code,
+                signature=f"{stamped[code][2]}|{current.get(code, '')}",
+                **here,
+            )
+            for code in checked
+        ],
+        update_conflicts=True,
+        unique_fields=["district", "fiscal_year", "month"],
+        update_fields=["signature"],
+    )
     return len(stale)
 
 
 @transaction.atomic
-def _recompute(fiscal_month, stale, current):
+def _recompute(fiscal_month, stale):
     history = {}
     rows = (
         MonthlySale.objects.filter(_window_filter(fiscal_month), district__in=stale)
@@ -244,19 +312,10 @@ def _recompute(fiscal_month, stale, current):
     flagged = _judge_month(fiscal_month, stale, baselines)
     Baseline.objects.filter(district__in=stale, **here).delete()
     FlaggedRow.objects.filter(district__in=stale, **here).delete()
-    BaselineStamp.objects.filter(district__in=stale, **here).delete()
     FlaggedRow.objects.bulk_create(flagged, batch_size=5000)
     # ignore_conflicts: a reader who recomputed the same district at the same moment wrote
-    # the same figures; the stamp of either is right.
+    # the same figures.
     Baseline.objects.bulk_create(baselines, batch_size=5000, ignore_conflicts=True)
-    BaselineStamp.objects.bulk_create(
-        [
-            BaselineStamp(district_id=code, signature=current[code], **here)
-            for code in stale
-            if code in current
-        ],
-        ignore_conflicts=True,
-    )
     if connection.vendor == "postgresql" and len(baselines) > ANALYZE_AFTER:
         # A national build writes a hundred thousand rows at once: without fresh statistics
         # PostgreSQL plans the list's join as if the table were empty (a nested loop, 5 s).

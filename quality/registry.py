@@ -1,26 +1,25 @@
 """The district's producer registry: rename, merge, retire, and near-duplicate names.
 
-The writes follow sales.services and confirmations.services: one transaction, the
-months' locks taken first, every row change in the audit trail, the running totals
-refreshed (reports.totals.refresh_month), and a ProducerEvent for the registry itself.
+A merge changes monthly rows, so it writes them through their one write path
+(sales.writes.MonthWrite): one transaction, the months' locks taken first, every row change
+in the audit trail, the running totals brought up to date; and a ProducerEvent for the
+registry itself.
 """
 
 import re
 import unicodedata
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from confirmations.models import Action, AuditEntry, snapshot
-from confirmations.services import lock_month
+from confirmations.models import Action
 from otopdoc import lock
 from otopdoc.access import officer_of
 from otopdoc.fiscal import FiscalMonth
 from quality.models import ProducerAction, ProducerEvent, RowNote
-from reports.totals import refresh_month
 from sales.fields import CONTROL_CHARACTERS
 from sales.models import MAX_AMOUNT, ExportDetail, MonthlySale, Producer
+from sales.writes import MonthWrite
 
 
 class RegistryError(Exception):
@@ -96,7 +95,7 @@ def set_active(producer, user, active):
 def merge_producers(kept, dropped, user):
     """Merge `dropped` into `kept`, one group typed two ways; return what moved.
 
-    Steps:
+    Steps, through the rows' one write path (sales.writes.MonthWrite):
     1. Refuse a producer merged into itself and producers of two districts.
     2. Lock each month the dropped producer has rows in (the lock every writer takes),
        oldest first; refuse when the calendar has closed one of them for the officer, or
@@ -105,9 +104,11 @@ def merge_producers(kept, dropped, user):
        one (their figures and confirmations unchanged). Where both have a row, the amounts
        are added into the kept row, which loses its confirmations, and the dropped row is
        deleted; its note moves to the kept row when that has none.
-    4. Export lines follow; the dropped producer is deleted.
-    5. Audit every row, record the merge for both producers, refresh the running totals
-       of every month touched (their sums do not change).
+    4. Export lines follow; the dropped producer is deleted once its rows are gone.
+    5. The write path writes the rows in one UPDATE and one DELETE, audits every row with
+       the merge as the reason, and brings the running totals of every month touched up
+       to date (their sums do not change) in one upsert; the merge is recorded for both
+       producers.
     """
     if kept.pk == dropped.pk:
         raise RegistryError(SELF)
@@ -116,88 +117,70 @@ def merge_producers(kept, dropped, user):
     district = kept.district
     officer = officer_of(user)
     moving = list(MonthlySale.objects.filter(producer=dropped).values_list("fiscal_year", "month"))
-    months = sorted(
-        {FiscalMonth(fy, m) for fy, m in moving}, key=lambda fm: (fm.fiscal_year, fm.order)
-    )
-    for fiscal_month in months:
-        lock_month(district, fiscal_month)
-    for fiscal_month in months:
-        refusal = lock.refusal(officer, fiscal_month, district=district)
-        if refusal is not None:
+    months = {FiscalMonth(fy, m) for fy, m in moving}
+    with MonthWrite(district, months, user) as write:
+        write.lock()
+        for fiscal_month in write.months:
+            refusal = lock.refusal(officer, fiscal_month, district=district)
+            if refusal is not None:
+                raise RegistryError(
+                    f"มีรายการของเดือน{fiscal_month.label}ซึ่งปิดรับข้อมูลแล้ว "
+                    f"จึงรวมผู้ผลิตไม่ได้ ({refusal.message})"
+                )
+
+        dropped_rows = list(MonthlySale.objects.filter(producer=dropped).select_related("producer"))
+        kept_rows = {
+            (row.product_type, row.fiscal_year, row.month): row
+            for row in MonthlySale.objects.filter(
+                producer=kept, fiscal_year__in={fy for fy, _ in moving}
+            ).select_related("producer")
+        }
+        touched = {(row.fiscal_year, row.month) for row in dropped_rows}
+        confirmed = [
+            row
+            for row in [*dropped_rows, *kept_rows.values()]
+            if row.province_confirmed_at and (row.fiscal_year, row.month) in touched
+        ]
+        if confirmed:
+            fiscal_month = FiscalMonth(confirmed[0].fiscal_year, confirmed[0].month)
             raise RegistryError(
-                f"มีรายการของเดือน{fiscal_month.label}ซึ่งปิดรับข้อมูลแล้ว จึงรวมผู้ผลิตไม่ได้ ({refusal.message})"
+                f"จังหวัดยืนยันรายการของผู้ผลิตเหล่านี้ในเดือน{fiscal_month.label}แล้ว "
+                "จึงรวมผู้ผลิตไม่ได้ หากจำเป็นโปรดขอให้จังหวัดส่งกลับรายการก่อน"
             )
 
-    dropped_rows = list(MonthlySale.objects.filter(producer=dropped).select_related("producer"))
-    kept_rows = {
-        (row.product_type, row.fiscal_year, row.month): row
-        for row in MonthlySale.objects.filter(
-            producer=kept, fiscal_year__in={fy for fy, _ in moving}
-        ).select_related("producer")
-    }
-    touched = {(row.fiscal_year, row.month) for row in dropped_rows}
-    confirmed = [
-        row
-        for row in [*dropped_rows, *kept_rows.values()]
-        if row.province_confirmed_at and (row.fiscal_year, row.month) in touched
-    ]
-    if confirmed:
-        fiscal_month = FiscalMonth(confirmed[0].fiscal_year, confirmed[0].month)
-        raise RegistryError(
-            f"จังหวัดยืนยันรายการของผู้ผลิตเหล่านี้ในเดือน{fiscal_month.label}แล้ว "
-            "จึงรวมผู้ผลิตไม่ได้ หากจำเป็นโปรดขอให้จังหวัดส่งกลับรายการก่อน"
-        )
-
-    now = timezone.now()
-    reason = f"รวมผู้ผลิต “{dropped.name}” เข้ากับ “{kept.name}”"
-    moved, added, entries = [], [], []
-    for row in dropped_rows:
-        target = kept_rows.get((row.product_type, row.fiscal_year, row.month))
-        if target is None:
-            moved.append(row)
-            continue
-        domestic, export = target.domestic + row.domestic, target.export + row.export
-        if max(domestic, export) > MAX_AMOUNT:
-            raise RegistryError("ยอดรวมหลังรวมผู้ผลิตเกินจำนวนสูงสุดที่ระบบรับได้ จึงรวมไม่ได้")
-        before = snapshot(target)
-        target.domestic, target.export = domestic, export
-        target.district_confirmed_at = target.province_confirmed_at = None
-        added.append((target, row, before))
-        entries.append(_audit(row, Action.DELETE, user, now, snapshot(row), reason, new=None))
-
-    if moved:
-        MonthlySale.objects.filter(pk__in=[row.pk for row in moved]).update(
-            producer=kept, version=F("version") + 1, updated_at=now, updated_by=user
-        )
-    for target, row, _ in added:
-        # The dropped row's note moves to the kept row when that has none of its own.
-        if not RowNote.objects.filter(sale=target).exists():
-            RowNote.objects.filter(sale=row).update(sale=target)
-    if added:
-        MonthlySale.objects.filter(pk__in=[row.pk for _, row, _ in added]).delete()
-    for target, _, _ in added:
-        MonthlySale.objects.filter(pk=target.pk).update(
-            domestic=target.domestic,
-            export=target.export,
-            district_confirmed_at=None,
-            district_confirmed_by=None,
-            province_confirmed_at=None,
-            province_confirmed_by=None,
-            version=F("version") + 1,
-            updated_at=now,
-            updated_by=user,
-        )
-    ExportDetail.objects.filter(producer=dropped).update(producer=kept)
-
-    for row in moved:
-        new = snapshot(row, producer=kept)
-        entries.append(_audit(row, Action.CHANGE, user, now, snapshot(row), reason, new=new))
-    for target, _, before in added:
-        entries.append(
-            _audit(target, Action.CHANGE, user, now, before, reason, new=snapshot(target))
-        )
-    AuditEntry.objects.bulk_create(entries)
-    summary = {"moved": len(moved), "added": len(added), "months": len(months)}
+        reason = f"รวมผู้ผลิต “{dropped.name}” เข้ากับ “{kept.name}”"
+        stamp = {"updated_at": write.at, "updated_by": user}
+        moved = added = 0
+        for row in dropped_rows:
+            target = kept_rows.get((row.product_type, row.fiscal_year, row.month))
+            if target is None:
+                write.change(row, Action.CHANGE, reason, producer=kept, **stamp)
+                moved += 1
+                continue
+            domestic, export = target.domestic + row.domestic, target.export + row.export
+            if max(domestic, export) > MAX_AMOUNT:
+                raise RegistryError("ยอดรวมหลังรวมผู้ผลิตเกินจำนวนสูงสุดที่ระบบรับได้ จึงรวมไม่ได้")
+            # The dropped row's note moves to the kept row when that has none of its own
+            # (before the write path deletes the dropped row, and its note with it).
+            if not RowNote.objects.filter(sale=target).exists():
+                RowNote.objects.filter(sale=row).update(sale=target)
+            write.delete(row, reason)
+            write.change(
+                target,
+                Action.CHANGE,
+                reason,
+                domestic=domestic,
+                export=export,
+                district_confirmed_at=None,
+                district_confirmed_by=None,
+                province_confirmed_at=None,
+                province_confirmed_by=None,
+                **stamp,
+            )
+            added += 1
+        ExportDetail.objects.filter(producer=dropped).update(producer=kept)
+        now = write.at
+    summary = {"moved": moved, "added": added, "months": len(months)}
     _event(
         kept,
         ProducerAction.MERGE,
@@ -217,13 +200,7 @@ def merge_producers(kept, dropped, user):
         other=kept,
     )
     Producer.objects.filter(pk=dropped.pk).delete()
-    for fiscal_month in months:
-        refresh_month(district, fiscal_month.fiscal_year, fiscal_month.month)
     return summary
-
-
-def _audit(row, action, user, now, old, reason, new=None):
-    return AuditEntry.of(row, action, user, now, old, new, reason)
 
 
 # --- near-duplicate names ----------------------------------------------------------------

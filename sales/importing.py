@@ -552,6 +552,12 @@ class Preview:
         return sum(1 for line in self.lines if line.status == status)
 
     @property
+    def held(self):
+        """Return {id: row} of the month's saved rows as checked, for save_month."""
+        rows = self.kept + [line.saved for line in self.lines if line.saved is not None]
+        return {row.pk: row for row in rows}
+
+    @property
     def counts(self):
         return {status: self.count(status) for status in ("new", "update", "same", "error")}
 

@@ -164,10 +164,12 @@ class MonthWrite:
 
     `fiscal_months` is one FiscalMonth or several (a merge of producers touches every month
     the dropped producer has rows in). `at` is the write's time: the audit's, and what the
-    writer stamps on the rows (confirmed at, updated at).
+    writer stamps on the rows (confirmed at, updated at). `totals(district, [(fiscal year,
+    month)])` brings the months' running totals up to date: reports.totals.refresh_months
+    unless the writer names it through its own module, where the fault tests replace it.
     """
 
-    def __init__(self, district, fiscal_months, user):
+    def __init__(self, district, fiscal_months, user, totals=refresh_months):
         if isinstance(fiscal_months, FiscalMonth):
             fiscal_months = [fiscal_months]
         self.district = district
@@ -175,6 +177,7 @@ class MonthWrite:
         self.user = user
         self.at = timezone.now()
         self.db = router.db_for_write(MonthlySale)
+        self.totals = totals
         self._state = "new"  # -> open -> locked -> done
         self._keys = {(fm.fiscal_year, fm.month) for fm in self.months}
         self._changes = {}  # id -> _Change
@@ -315,7 +318,7 @@ class MonthWrite:
                 MonthlySale.objects.using(self.db).bulk_create(self._created)
             self._audit(connection, cursor)
         touched = {(row.fiscal_year, row.month) for row in self._rows_touched()}
-        refresh_months(self.district, sorted(touched), using=self.db)
+        self.totals(self.district, sorted(touched))
 
     def _rows_touched(self):
         yield from (change.row for change in self._deleted.values())

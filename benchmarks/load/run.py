@@ -23,12 +23,14 @@ Steps:
    running totals (reports.MonthTotal) equal the rows, every row is district-confirmed,
    the province's ticks are province-confirmed by that officer, the month's revision
    counts the saves, and the audit trail holds one entry per create, change and tick.
-5. Print per kind of request: count, throughput, p50, p95, max, errors; exit 1 on any
-   error or mismatch.
+5. Print per kind of request: count, throughput, p50, p95, max, errors and the server's
+   CPU time; then each phase's wall time and the CPU seconds of this client, the server
+   and the database (ServerCpu); exit 1 on any error or mismatch.
 """
 
 import argparse
 import concurrent.futures
+import html
 import http.client
 import json
 import os
@@ -42,13 +44,13 @@ import traceback
 import urllib.parse
 from collections import defaultdict
 from decimal import Decimal
-from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import prepare  # noqa: E402  (a sibling script, not a package)
+import cpu  # noqa: E402  (sibling scripts, not a package)
+import prepare  # noqa: E402
 
 TIMEOUT = 120
 SAVED = "บันทึกข้อมูลสมบูรณ์"
@@ -72,91 +74,90 @@ class LoadError(Exception):
 # --- HTML forms ---------------------------------------------------------------------------
 
 
-class FormReader(HTMLParser):
-    """Collect the controls of one form as a browser would submit them.
+# The tags a form is made of, and what to skip whole: comments, scripts, styles. A regular
+# expression over these few tags costs the client a tenth of html.parser's walk over every
+# tag and text of a page, and the client shares the server's cores.
+TAG = re.compile(
+    r"<!--.*?-->|<(script|style)\b.*?</\1\s*>"
+    r"|<(/?)(form|input|select|option|textarea|template)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.DOTALL | re.IGNORECASE,
+)
+ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+TEXTAREA_END = re.compile(r"</textarea\s*>", re.IGNORECASE)
+
+
+def _attributes(text):
+    return {
+        name.lower(): html.unescape(double or single or bare or "")
+        for name, double, single, bare in ATTRIBUTE.findall(text)
+    }
+
+
+def read_forms(page):
+    """Return {form id: its controls} for every form of the page, as a browser submits them.
 
     A control belongs to the form it sits in unless its `form` attribute names another;
     controls elsewhere with form="<id>" belong too. Contents of <template> are skipped
     (the entry page's blank row). Each control is a dict: name, value, type, checked,
     disabled, and for a select its option values.
     """
-
-    def __init__(self, form_id):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.controls = []
-        self.found = False
-        self._in_form = False
-        self._template = 0
-        self._select = None
-        self._textarea = None
-
-    def _belongs(self, attrs):
-        owner = attrs.get("form")
-        return owner == self.form_id if owner is not None else self._in_form
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v if v is not None else "") for k, v in attrs}
+    forms, found = defaultdict(list), set()
+    current, select, template, position = None, None, 0, 0
+    while match := TAG.search(page, position):
+        position = match.end()
+        closing, tag = match.group(2), (match.group(3) or "").lower()
         if tag == "template":
-            self._template += 1
-        if self._template:
-            return
+            template += -1 if closing else 1
+        if not tag or template or tag == "template":
+            continue
+        if closing:
+            if tag == "form":
+                current = None
+            elif tag == "select":
+                select = None
+            continue
+        attrs = _attributes(match.group(4))
         if tag == "form":
-            self._in_form = attrs.get("id") == self.form_id
-            self.found = self.found or self._in_form
-        elif tag == "input" and attrs.get("name") and self._belongs(attrs):
-            self.controls.append(
-                {
-                    "name": attrs["name"],
-                    "value": attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""),
-                    "type": attrs.get("type", "text").lower(),
-                    "checked": "checked" in attrs,
-                    "disabled": "disabled" in attrs,
-                }
-            )
-        elif tag == "select" and attrs.get("name") and self._belongs(attrs):
-            self._select = {
-                "name": attrs["name"],
-                "value": None,
-                "type": "select",
-                "options": [],
-                "checked": False,
-                "disabled": "disabled" in attrs,
-            }
-            self.controls.append(self._select)
-        elif tag == "option" and self._select is not None:
-            value = attrs.get("value", "")
-            self._select["options"].append(value)
-            if "selected" in attrs or self._select["value"] is None:
-                self._select["value"] = value
-        elif tag == "textarea" and attrs.get("name") and self._belongs(attrs):
-            self._textarea = {"name": attrs["name"], "value": "", "type": "textarea"}
-            self._textarea.update(checked=False, disabled="disabled" in attrs)
-            self.controls.append(self._textarea)
-
-    def handle_endtag(self, tag):
-        if tag == "template":
-            self._template -= 1
-        elif tag == "form" and not self._template:
-            self._in_form = False
+            current = attrs.get("id")
+            found.add(current)
+            continue
+        if tag == "option":
+            if select is not None:
+                value = attrs.get("value", "")
+                select["options"].append(value)
+                if "selected" in attrs or select["value"] is None:
+                    select["value"] = value
+            continue
+        owner = attrs.get("form", current)
+        if not attrs.get("name") or owner is None:
+            continue
+        control = {
+            "name": attrs["name"],
+            "type": attrs.get("type", "text").lower(),
+            "checked": "checked" in attrs,
+            "disabled": "disabled" in attrs,
+        }
+        if tag == "input":
+            control["value"] = attrs.get("value", "on" if control["type"] == "checkbox" else "")
         elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
+            control.update(type="select", value=None, options=[], checked=False)
+            select = control
+        else:  # textarea: its text up to the closing tag
+            end = TEXTAREA_END.search(page, position)
+            stop = end.start() if end else len(page)
+            control.update(type="textarea", value=html.unescape(page[position:stop]))
+            control["checked"] = False
+            position = end.end() if end else stop
+        forms[owner].append(control)
+    return {form_id: forms[form_id] for form_id in found if form_id is not None}
 
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea["value"] += data
 
-
-def read_form(html, form_id):
-    """Return the controls of the form `form_id` in `html`; LoadError if it is missing."""
-    reader = FormReader(form_id)
-    reader.feed(html)
-    reader.close()
-    if not reader.found:
+def read_form(page, form_id):
+    """Return the controls of the form `form_id` in `page`; LoadError if it is missing."""
+    forms = read_forms(page)
+    if form_id not in forms:
         raise LoadError(f"no form #{form_id} on the page")
-    return reader.controls
+    return forms[form_id]
 
 
 GRID_DOCUMENT = re.compile(
@@ -385,14 +386,16 @@ def district_officer(browser, code, month_path, confirm_path, saves, rng):
     while True:
         path = confirm_path if batch == 1 else f"{confirm_path}?batch={batch}"
         page = browser.request("district confirm GET", "GET", path)
-        controls = read_form(page, "confirm-form")
+        forms = read_forms(page)
+        controls, picker = forms.get("confirm-form"), forms.get("picker")
+        if controls is None or picker is None:
+            raise LoadError(f"{code}: no confirmation form or batch picker on {path}")
         ticks = [c for c in controls if c["name"] == "tick" and not c["disabled"]]
         for control in ticks:
             control["checked"] = True
         browser.request("district confirm POST", "POST", confirm_path, submitted(controls), 302)
         result.confirmed_ids |= {int(c["value"]) for c in ticks}
         browser.request("district confirm GET", "GET", browser.location)
-        picker = read_form(page, "picker")
         batches = next(c["options"] for c in picker if c["name"] == "batch")
         if batch >= max(int(b) for b in batches):
             break
@@ -450,15 +453,17 @@ def run(args):
         ]
     )
     browsers = {key: Browser(args.base_url, name, stats) for key, name in names}
+    server = ServerCpu(args.base_url)
 
     print(f"sign-in: {len(browsers)} officers, {args.concurrency} at a time ...", flush=True)
-    started = time.perf_counter()
+    login = server.meter()
     with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
         sign_in = _try(stats, lambda browser: browser.sign_in(prepare.LOAD_PASSWORD))
         signed = list(pool.map(sign_in, browsers.values()))
-    login_seconds = time.perf_counter() - started
+    login.stop()
     if not all(signed):
-        return report(stats, login_seconds, None, ["some officers could not sign in"], args)
+        server.stop()
+        return report(stats, login, None, server, ["some officers could not sign in"], args)
 
     # The timed phase.
     district_results, province_ticks = {}, {}
@@ -507,7 +512,7 @@ def run(args):
         f"{args.concurrency} at a time ...",
         flush=True,
     )
-    started = time.perf_counter()
+    phase = server.meter()
     with concurrent.futures.ThreadPoolExecutor(args.concurrency) as phase_pool:
         for task, item in work:
             with futures_lock:
@@ -518,12 +523,128 @@ def run(args):
             if not pending:
                 break
             concurrent.futures.wait(pending)
-    phase_seconds = time.perf_counter() - started
+    phase.stop()
+    server.stop()
 
     problems = verify(
         fiscal_month, districts, district_results, province_ticks, args, get_user_model()
     )
-    return report(stats, login_seconds, phase_seconds, problems, args)
+    return report(stats, login, phase, server, problems, args)
+
+
+# --- where the CPU went --------------------------------------------------------------------
+
+
+class ServerCpu:
+    """The CPU seconds of the server under test, when serve.sh started it on this machine.
+
+    serve.sh writes gunicorn's pid to <tmp>/otop-load-<port>.pid and has each request append
+    its CPU time to <tmp>/otop-load-<port>.cpu.log (benchmarks/load/gunicorn_load.py). When
+    the pid file names a running gunicorn, the workers' CPU is sampled from /proc; when the
+    database is on this machine too, so are its backends of this database.
+    """
+
+    def __init__(self, base_url):
+        port = urllib.parse.urlsplit(base_url).port or 80
+        folder = Path(os.environ.get("TMPDIR") or "/tmp")
+        self.log = folder / f"otop-load-{port}.cpu.log"
+        self.sampler = cpu.CpuSampler(self._gunicorn(folder / f"otop-load-{port}.pid"))
+        self.sampler.backend_pids = self._backend_pids() if self.sampler.server_pid else None
+        self.sampler.start()
+
+    @staticmethod
+    def _gunicorn(pidfile):
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return pid if b"gunicorn" in f.read() else None
+        except (OSError, ValueError, IndexError):
+            return None
+
+    @staticmethod
+    def _backend_pids():
+        from django.db import connection
+
+        if connection.vendor != "postgresql" or connection.settings_dict["HOST"] not in (
+            "127.0.0.1",
+            "localhost",
+            "",
+        ):
+            return None
+        mine = set()
+
+        def pids():
+            # Run in the sampler's thread, on its own connection: leave out this client's.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, pid = pg_backend_pid() FROM pg_stat_activity "
+                    "WHERE datname = current_database()"
+                )
+                rows = cursor.fetchall()
+            mine.update(pid for pid, own in rows if own)
+            return [pid for pid, _ in rows if pid not in mine]
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            mine.add(cursor.fetchone()[0])
+        return pids
+
+    def meter(self):
+        return Meter(self)
+
+    def log_size(self):
+        try:
+            return self.log.stat().st_size
+        except OSError:
+            return None
+
+    def by_kind(self, since):
+        """Return {kind: [CPU ms of each request]} from the CPU log, from offset `since`."""
+        found = defaultdict(list)
+        if since is None or self.log_size() is None:
+            return found
+        with open(self.log, "rb") as f:
+            f.seek(since)
+            for line in f.read().decode().splitlines():
+                method, path, _, ms = line.split(" ")
+                found[kind_of(method, path)].append(float(ms))
+        return found
+
+    def stop(self):
+        self.sampler.stop()
+
+
+class Meter:
+    """One phase's wall time and CPU seconds: this client's, the server's, the database's."""
+
+    def __init__(self, server):
+        self.server_cpu = server
+        self.log_from = server.log_size()
+        self.mark = server.sampler.mark()
+        self.client = time.process_time()
+        self.wall = time.perf_counter()
+
+    def stop(self):
+        self.wall = time.perf_counter() - self.wall
+        self.client = time.process_time() - self.client
+        self.server, self.database = self.server_cpu.sampler.since(self.mark)
+
+
+PREFIXES = (
+    ("/accounts/login/", "login"),
+    ("/sales/", "entry"),
+    ("/confirm/district/", "district confirm"),
+    ("/confirm/province/", "province confirm"),
+    ("/reports/kpi/", "KPI"),
+)
+
+
+def kind_of(method, path):
+    """The kind of request (a row of the report) of a path the server logged."""
+    for prefix, name in PREFIXES:
+        if path.startswith(prefix):
+            return f"{name} {method}"
+    return f"other {method}"
 
 
 def _try(stats, task):
@@ -676,31 +797,51 @@ def _sums(rows, fields):
 # --- the report ----------------------------------------------------------------------------
 
 
-def report(stats, login_seconds, phase_seconds, problems, args):
+def report(stats, login, phase, server, problems, args):
+    """Print the table of requests, the phases' time and CPU, the errors and the check."""
+    server_ms = server.by_kind(login.log_from) if server.log_size() is not None else {}
     print()
-    heads = f"{'count':>7}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+    heads = (
+        f"{'count':>7}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'server CPU ms':>15}{'CPU s':>8}"
+    )
     print(f"{'request':<24}{heads}")
     for kind in (*KINDS, "script"):
         samples = stats.samples.get(kind)
         if not samples:
             continue
-        seconds = login_seconds if kind.startswith("login") else phase_seconds
+        seconds = login.wall if kind.startswith("login") else phase and phase.wall
         ordered = sorted(samples)
-        p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
         rate = f"{len(samples) / seconds:8.1f}" if seconds else f"{'-':>8}"
+        cpu_ms = server_ms.get(kind)
+        spent = (
+            f"{statistics.mean(cpu_ms):15.1f}{sum(cpu_ms) / 1000:8.1f}"
+            if cpu_ms
+            else f"{'-':>15}{'-':>8}"
+        )
         print(
             f"{kind:<24}{len(samples):>7}{rate}{statistics.median(ordered) * 1000:9.0f}"
-            f"{p95 * 1000:9.0f}{ordered[-1] * 1000:9.0f}{stats.errors.get(kind, 0):>8}"
+            f"{percentile(ordered, 95) * 1000:9.0f}{ordered[-1] * 1000:9.0f}"
+            f"{stats.errors.get(kind, 0):>8}{spent}"
         )
+    logins = sum(len(v) for k, v in stats.samples.items() if k.startswith("login"))
     timed = sum(len(v) for k, v in stats.samples.items() if not k.startswith("login"))
     errors = sum(stats.errors.values())
     print()
-    print(f"sign-in phase: {login_seconds:.1f} s")
-    if phase_seconds:
+    print(f"sign-in phase: {login.wall:.1f} s, {logins} requests; {cpu_line(login, logins)}")
+    if phase:
         print(
-            f"timed phase: {phase_seconds:.1f} s, {timed} requests, "
-            f"{timed / phase_seconds:.1f} requests/s, concurrency {args.concurrency}"
+            f"timed phase: {phase.wall:.1f} s, {timed} requests, "
+            f"{timed / phase.wall:.1f} requests/s, concurrency {args.concurrency}; "
+            f"{cpu_line(phase, timed)}"
         )
+        total = login.wall + phase.wall
+        print(
+            f"load test (sign-in and timed phase): {total:.1f} s, {logins + timed} requests, "
+            f"{(logins + timed) / total:.1f} requests/s"
+        )
+    if not server_ms:
+        print("server CPU by request: not logged (start the server with serve.sh)")
     print(f"errors: {errors}")
     for message in stats.messages:
         print(f"  {message}")
@@ -713,6 +854,22 @@ def report(stats, login_seconds, phase_seconds, problems, args):
     else:
         print("verification: OK, every saved row, total, confirmation and audit entry matches")
     return 1 if errors or problems or problems is None else 0
+
+
+def percentile(ordered, percent):
+    """The nearest-rank percentile of sorted samples."""
+    return ordered[min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))]
+
+
+def cpu_line(meter, requests):
+    """CPU seconds of the client, the server and the database in a phase, and per request."""
+    parts = [("client", meter.client), ("server", meter.server), ("database", meter.database)]
+    known = [(name, seconds) for name, seconds in parts if seconds is not None]
+    per = max(requests, 1)
+    return "CPU " + ", ".join(
+        f"{name} {seconds:.1f} s ({seconds / per * 1000:.1f} ms a request)"
+        for name, seconds in known
+    )
 
 
 def main():

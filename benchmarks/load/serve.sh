@@ -17,9 +17,16 @@ export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export OTOP_REQUIRE_2FA=0
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 "$PYTHON" manage.py collectstatic --noinput -v 0
-# The production gunicorn.conf.py, on another port and with a shorter access log line.
-exec "$PYTHON" -m gunicorn -c gunicorn.conf.py otopdoc.wsgi \
-    --bind "127.0.0.1:${PORT:-8002}" \
+PORT=${PORT:-8002}
+# run.py finds the server's pid and each request's CPU time here (benchmarks/load/cpu.py).
+RUN_DIR=${TMPDIR:-/tmp}
+export LOAD_CPU_LOG="$RUN_DIR/otop-load-$PORT.cpu.log"
+: >"$LOAD_CPU_LOG"
+# The production gunicorn.conf.py (through gunicorn_load.py, which adds the CPU log), on
+# another port and with a shorter access log line.
+exec "$PYTHON" -m gunicorn -c benchmarks/load/gunicorn_load.py otopdoc.wsgi \
+    --pid "$RUN_DIR/otop-load-$PORT.pid" \
+    --bind "127.0.0.1:$PORT" \
     --workers "${WORKERS:-5}" \
     --threads "${THREADS:-4}" \
     --access-logformat '%(s)s %(m)s %(U)s %(L)ss'

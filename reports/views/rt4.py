@@ -24,7 +24,7 @@ from reports import figures
 from reports.excel import ReportSheet, new_workbook, xlsx_response
 from reports.kpi import fixture_order
 from reports.scope import LEVELS, counted_level
-from reports.versions import cached_xlsx
+from reports.versions import cached_drawing, cached_xlsx
 from reports.views.rt3 import NUMBERED, note, rows_query, wants_xlsx
 from sales.models import Province
 
@@ -121,25 +121,38 @@ def rt4_nation(request, fiscal_year):
             lambda: nation_workbook(fiscal_year, *nation_groups(fiscal_year, counted), counted),
             f"rt4-all-{fiscal_year}.xlsx",
         )
-    groups, total = nation_groups(fiscal_year, counted)
-
     context = _context(request, officer, fiscal_month, counted, "รายจังหวัด", "ทั้งประเทศ")
     query = context["query"]
-    for group in groups:
-        for line in group["lines"]:
-            line.url = reverse("report-rt4", args=[line.code, fiscal_year])
-            if query:
-                line.url += f"?{query}"
+    # Drawn once per version of the running totals, counted level, months begun and the
+    # ?rows= its links carry: the next read after a write is fresh.
+    lines, drawn = cached_drawing(
+        "rt4.html",
+        fiscal_year,
+        f"{counted.key}:{figures.months_begun(fiscal_year)}:{query}",
+        lambda: nation_lines(fiscal_year, counted, query, context["print_notes"]),
+        "reports/includes/_rt4_lines.html",
+    )
     context.update(
         {
-            "groups": groups,
-            "total": total,
+            **drawn,
+            "lines": lines,
             "name_header": "ชื่อจังหวัด",
             "rt3_url": _rt3_url("all", fiscal_year),
             "years": _years(lambda fy: reverse("report-rt4-nation", args=[fy]), fiscal_year, query),
         }
     )
     return render(request, "reports/rt4.html", context)
+
+
+def nation_lines(fiscal_year, counted, query, print_notes):
+    """Return what RT.4 of the nation draws: its groups linked to each province, its total."""
+    groups, total = nation_groups(fiscal_year, counted)
+    for group in groups:
+        for line in group["lines"]:
+            line.url = reverse("report-rt4", args=[line.code, fiscal_year])
+            if query:
+                line.url += f"?{query}"
+    return {"groups": groups, "total": total, "province": None, "print_notes": print_notes}
 
 
 def nation_groups(fiscal_year, counted):

@@ -86,6 +86,7 @@ def month_entry(request, district, fiscal_year, month):
                     revision_form.cleaned_data["revision"],
                     rows=month_form.kept_rows(),
                     deleted_ids=month_form.deleted_ids(),
+                    held=existing,  # read above: the save does not read them again
                 )
             except (StaleMonth, IntegrityError):
                 stale_rows = changed_since(month_form, existing)

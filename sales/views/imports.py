@@ -121,6 +121,7 @@ def import_confirm(request, district, fiscal_year, month):
             stored["revision"],
             rows=preview.rows,
             deleted_ids=[],
+            held=preview.held,
         )
     except (StaleMonth, IntegrityError):
         del request.session[key]
