@@ -48,8 +48,9 @@ class Target(models.Model):
 class MonthTotal(models.Model):
     """Running totals of one district's month and product type, at each level of trust.
 
-    Kept equal to the sums of the MonthlySale rows by reports.totals.refresh_month, which
-    every writer of a district's month calls inside its own transaction, so national pages
+    Kept equal to the sums of the MonthlySale rows by the rows' one write path
+    (sales.writes.MonthWrite, through reports.totals.refresh_months: one upsert from the
+    rows) inside every writer's own transaction, so national pages
     read a few thousand of these instead of summing a million and a half rows, and never
     lag behind the rows. "district" and "province" count confirmed rows only.
     """
@@ -98,7 +99,7 @@ class MonthTotal(models.Model):
 class TotalsVersion(models.Model):
     """How many times a province's running totals of a fiscal year have changed.
 
-    reports.totals.refresh_month adds one in the writer's transaction; the national pages
+    reports.totals.refresh_months adds one in the writer's transaction; the national pages
     key their cache by the sum over the provinces (reports.versions). One row per province
     and year, not one for the nation: a district's save locks only its own province's row
     until it commits, so the 878 districts' saves at the deadline do not queue on one row.

@@ -92,7 +92,10 @@ def refresh_months(district, months, using=None):
 
     Call it inside the transaction that changed the rows, under the months' locks.
     Steps, three statements whatever the size of the months:
-    1. Remove the totals of product types the months no longer have a row of.
+    1. Remove the totals of product types the months no longer have a row of. Only a
+       delete or a change of type can make one vanish, but it runs for every write: one
+       indexed statement that mostly deletes nothing, and a point where the fault tests
+       (tests/test_faults.py) fail each writer.
     2. Sum the months' rows by product type, at each level, and write the sums over the
        running totals (INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE).
     3. Count one more version of the province's totals of each year touched (one upsert),

@@ -7,7 +7,7 @@ process by default, Redis or Memcached shared by several app servers, docs/deplo
 
 The version of a fiscal year is read in one small query on every request, never cached:
 - the sum of the provinces' TotalsVersion counters of the year and the year before
-  (reports.totals.refresh_month adds one in each writer's transaction, so the next read
+  (reports.totals.refresh_months adds one in each writer's transaction, so the next read
   after a commit sees a new version and builds fresh figures);
 - the count, last id, last load time and sum of the year's loaded targets (reports.targets
   loads them in place, which the counters do not see);

@@ -159,7 +159,8 @@ class MonthForm:
     SaleRowForm with a delete box would, cleaning each cell with SaleRowForm's own field,
     so every message is the field's own. It builds no form per row: building and cleaning
     one was a third of a save's CPU. Steps, on data:
-    1. Read the management form; a broken one counts no rows and is a page error.
+    1. Read the management form; a broken one is a page error, and without a row count
+       no row is read.
     2. Clean each row's cells. A row past INITIAL_FORMS left blank (nothing typed, not
        ticked for deletion) is skipped; a blank row among the initial ones is refused.
     3. Check across rows (check_rows): forged ids, province-confirmed rows, a page with

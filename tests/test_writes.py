@@ -507,3 +507,46 @@ def test_a_merge_across_months_is_one_update_one_audit_insert_and_one_totals_ups
         (kept.pk, Decimal("10.01")),
     }
     assert running_totals() == totals_from_rows()
+
+
+# --- what the pages refuse still writes nothing -------------------------------------------
+
+CONFIRM = "/confirm/district/5701/2570/10/"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("outsider", 404), ("neighbour", 404), ("other_province", 404), ("department", 403)],
+)
+def test_the_wrong_officer_writes_no_row_audit_or_total(client, officers, rows, who, status):
+    from tests.test_confirm_district import form
+
+    version = TotalsVersion.objects.get(province_id="57", fiscal_year=2570).version
+    client.force_login(officers[who])
+    assert client.post(CONFIRM, form(rows, ticked=rows)).status_code == status
+    assert not MonthlySale.objects.filter(district_confirmed_at__isnull=False).exists()
+    assert not AuditEntry.objects.exists()
+    assert TotalsVersion.objects.get(province_id="57", fiscal_year=2570).version == version
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda rows, other: {"row": [f"{other.pk}:1"], "tick": [str(other.pk)]},
+        lambda rows, other: {"row": [f"{rows[0].pk}:7"], "tick": [str(rows[0].pk)]},
+        lambda rows, other: {"row": [f"{rows[0].pk}:1"], "tick": [str(other.pk)]},
+        lambda rows, other: {"row": ["abc:1"], "tick": ["abc"]},
+    ],
+    ids=["another-districts-row", "stale-version", "tick-not-shown", "not-a-number"],
+)
+def test_a_forged_confirmation_writes_no_row_audit_or_total(
+    client, officers, geography, rows, forge
+):
+    other = make_rows(geography["mueang_cm"], 1, start=90)[0]
+    version = TotalsVersion.objects.get(province_id="57", fiscal_year=2570).version
+    client.force_login(officers["owner"])
+    response = client.post(CONFIRM, {"batch": "1", **forge(rows, other)})
+    assert response.status_code in (200, 400)
+    assert not MonthlySale.objects.filter(district_confirmed_at__isnull=False).exists()
+    assert not AuditEntry.objects.exists()
+    assert TotalsVersion.objects.get(province_id="57", fiscal_year=2570).version == version
