@@ -4,13 +4,15 @@ benchmarks/load/serve.sh starts gunicorn with `-c benchmarks/load/gunicorn_load.
 production setting comes from gunicorn.conf.py unchanged; options on serve.sh's command line
 still win. With LOAD_CPU_LOG set to a file, each request appends one line to it:
 
-    <method> <path> <status> <CPU ms of the thread that served it>
+    <method> <path> <status> <CPU ms of the thread that served it> <ms of it in gc>
 
-which run.py (--server-cpu-log) sums by kind of request. time.thread_time() counts the
-serving thread's own CPU: the middleware, the view, the template and the database driver's
-Python side, not PostgreSQL's work nor the time the thread waited for the GIL.
+which run.py sums by kind of request. time.thread_time() counts the serving thread's own
+CPU: the middleware, the view, the template and the database driver's Python side, not
+PostgreSQL's work nor the time the thread waited for the GIL. The last figure is the
+garbage collector's share of it (collections that started in that thread).
 """
 
+import gc
 import os
 import threading
 import time
@@ -21,6 +23,14 @@ exec(compile(PRODUCTION.read_text(), str(PRODUCTION), "exec"))
 
 CPU_LOG = os.environ.get("LOAD_CPU_LOG")
 _log = {}
+_gc = threading.local()
+
+
+def _gc_clock(phase, info):
+    if phase == "start":
+        _gc.started = time.thread_time()
+    elif hasattr(_gc, "started"):
+        _gc.spent = getattr(_gc, "spent", 0.0) + time.thread_time() - _gc.started
 
 
 def post_fork(server, worker):
@@ -29,9 +39,11 @@ def post_fork(server, worker):
         # O_APPEND keeps whole.
         _log["file"] = open(CPU_LOG, "a", buffering=1)  # noqa: SIM115 (the worker's lifetime)
         _log["lock"] = threading.Lock()
+        gc.callbacks.append(_gc_clock)
 
 
 def pre_request(worker, req):
+    _gc.spent = 0.0
     req.cpu_started = time.thread_time()
 
 
@@ -41,4 +53,5 @@ def post_request(worker, req, environ, resp):
     cpu_ms = (time.thread_time() - req.cpu_started) * 1000
     status = resp.status_code if resp is not None else 0
     with _log["lock"]:
-        _log["file"].write(f"{req.method} {req.path} {status} {cpu_ms:.2f}\n")
+        gc_ms = getattr(_gc, "spent", 0.0) * 1000
+        _log["file"].write(f"{req.method} {req.path} {status} {cpu_ms:.2f} {gc_ms:.2f}\n")

@@ -606,7 +606,7 @@ class ServerCpu:
         with open(self.log, "rb") as f:
             f.seek(since)
             for line in f.read().decode().splitlines():
-                method, path, _, ms = line.split(" ")
+                method, path, _, ms = line.split(" ")[:4]
                 found[kind_of(method, path)].append(float(ms))
         return found
 
