@@ -117,9 +117,9 @@ def run(repeat):
 
     django.setup()
     from django.conf import settings
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # the test client's hooks, as the suite has them
+    # Not setup_test_environment(): it instruments every template's rendering for the test
+    # client (a signal and a copy of the context a template), which production never runs.
     logging.getLogger("axes").setLevel(logging.WARNING)  # a line per sign-in otherwise
     settings.PASSWORD_HASHERS = __import__("otopdoc.settings").settings.PASSWORD_HASHERS
     data = prepare()
