@@ -296,7 +296,7 @@ def cases(data):
     yield "KPI nation", kpi, kpi_floor
 
     anonymous = Client()
-    encoded = data["officers"]["department"].password
+    hashed = data["officers"]["department"].password
 
     def sign_in(run):
         response = form_post(
@@ -306,7 +306,7 @@ def cases(data):
         anonymous.cookies.clear()
 
     def sign_in_floor(run):
-        assert check_password(PASSWORD, encoded)
+        assert check_password(PASSWORD, hashed)
 
     yield "sign-in", sign_in, sign_in_floor
 
