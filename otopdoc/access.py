@@ -28,6 +28,8 @@ def district_for(user, code, *, write=False):
     """
     officer = officer_of(user)
     district = get_object_or_404(District.objects.select_related("province__cluster"), pk=code)
+    if officer.district_id == district.pk:
+        officer.district = district  # the menu names the officer's area: no second read
     if not officer.can_see_district(district):
         raise Http404("ไม่พบอำเภอนี้")
     if write and not (officer.is_district and officer.district_id == district.pk):
@@ -39,6 +41,8 @@ def province_for(user, code, *, write=False):
     """Return the province the officer may see, or raise 404 for an outsider."""
     officer = officer_of(user)
     province = get_object_or_404(Province.objects.select_related("cluster"), pk=code)
+    if officer.province_id == province.pk:
+        officer.province = province  # the menu names the officer's area: no second read
     if not officer.can_see_province(province):
         raise Http404("ไม่พบจังหวัดนี้")
     if write and not (officer.is_province and officer.province_id == province.pk):

@@ -340,9 +340,9 @@ def grow(producers, count):
         make_line(producers["food"] if n % 2 else producers["silk"], "10.00", channel="agent")
 
 
-# Session, user with its officer and the officer's province (one query, OfficerBackend),
-# province, lines, the month's totals; on the page, the bell's unread count; for the file,
-# the record of who downloaded producer names (PDPA).
+# Session, user with its officer (one query, OfficerBackend), province (the menu's too),
+# lines, the month's totals; on the page, the bell's unread count; for the file, the record
+# of who downloaded producer names (PDPA).
 # Was 8 and 7 when the officer and the menu's province were read on their own (issue 16).
 QUERIES = {"html": 6, "xlsx": 6}
 
