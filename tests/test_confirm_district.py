@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -362,6 +363,34 @@ def test_a_batch_costs_the_same_queries_at_3_and_100_rows(
     with django_assert_num_queries(len(at_3.captured_queries)):
         response = client.get(URL)
     assert len(response.context["lines"]) == 100
+
+
+def test_a_batch_renders_the_same_templates_at_3_and_100_rows(client, officers, geography):
+    # A template per row (an {% include %}) was a quarter of the page's CPU under load.
+    district = geography["mueang_cr"]
+    client.force_login(officers["owner"])
+
+    def templates_rendered():
+        names = []
+
+        def count(sender, template, **kwargs):
+            names.append(template.name)
+
+        template_rendered.connect(count)
+        try:
+            assert client.get(URL).status_code == 200
+        finally:
+            template_rendered.disconnect(count)
+        return names
+
+    small = make_rows(district, 3, **confirmed())
+    for row in small:  # a row last month for each, so each row shows its history
+        MonthlySale.objects.create(
+            producer=row.producer, district=district, product_type="food", fiscal_year=2569, month=9
+        )
+    at_3 = templates_rendered()
+    make_rows(district, 97, start=3)
+    assert templates_rendered() == at_3
 
 
 def test_confirming_costs_the_same_queries_at_3_and_100_rows(
