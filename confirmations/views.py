@@ -342,8 +342,9 @@ def _page(
 def _shown(row, previous):
     """Return a row's values as the page prints them, so its template calls no filters.
 
-    A batch renders 100 rows; formatting here rather than per row in the template halves
-    the page's CPU (the confirmation pages were half the server's time under load).
+    A batch renders 100 rows; formatting here, with the row written inline in the page
+    rather than included per row, took about a quarter off the page's CPU (the fastest of
+    41 runs of a 100-row batch on PostgreSQL: district 64 -> 47 ms, province 69 -> 53 ms).
     """
     if row.province_confirmed_at:
         state, state_at = "province", be(row.province_confirmed_at)
