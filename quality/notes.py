@@ -26,17 +26,7 @@ def _note_for(sale):
 
 
 def _audit(sale, action, user, now, old, new):
-    AuditEntry.objects.create(
-        sale_id=sale.pk,
-        district_id=sale.district_id,
-        fiscal_year=sale.fiscal_year,
-        month=sale.month,
-        action=action,
-        user=user,
-        at=now,
-        old=old,
-        new=new,
-    )
+    AuditEntry.of(sale, action, user, now, old, new).save()
 
 
 @transaction.atomic

@@ -151,6 +151,10 @@ def merge_producers(kept, dropped, user):
         reason = f"รวมผู้ผลิต “{dropped.name}” เข้ากับ “{kept.name}”"
         stamp = {"updated_at": write.at, "updated_by": user}
         moved = added = 0
+        # The notes of both producers' rows, read once (not two queries a merged row).
+        notes = RowNote.objects.filter(sale__in=[*dropped_rows, *kept_rows.values()])
+        noted = {note.sale_id: note for note in notes}
+        carried = []
         for row in dropped_rows:
             target = kept_rows.get((row.product_type, row.fiscal_year, row.month))
             if target is None:
@@ -161,9 +165,11 @@ def merge_producers(kept, dropped, user):
             if max(domestic, export) > MAX_AMOUNT:
                 raise RegistryError("ยอดรวมหลังรวมผู้ผลิตเกินจำนวนสูงสุดที่ระบบรับได้ จึงรวมไม่ได้")
             # The dropped row's note moves to the kept row when that has none of its own
-            # (before the write path deletes the dropped row, and its note with it).
-            if not RowNote.objects.filter(sale=target).exists():
-                RowNote.objects.filter(sale=row).update(sale=target)
+            # (in one UPDATE below, before leaving the block deletes the dropped row, and
+            # any note still on it).
+            if target.pk not in noted and row.pk in noted:
+                noted[row.pk].sale = target
+                carried.append(noted[row.pk])
             write.delete(row, reason)
             write.change(
                 target,
@@ -178,6 +184,8 @@ def merge_producers(kept, dropped, user):
                 **stamp,
             )
             added += 1
+        if carried:
+            RowNote.objects.bulk_update(carried, ["sale"])
         ExportDetail.objects.filter(producer=dropped).update(producer=kept)
         now = write.at
     summary = {"moved": moved, "added": added, "months": len(months)}

@@ -314,3 +314,48 @@ def test_the_entry_page_carries_each_producers_baseline_for_the_warning(
     ]
     client.force_login(officers["province"])  # reads the page, types nothing: no warning data
     assert grid_document(client.get("/sales/5701/2570/11/"))["outliers"] is None
+
+
+def merge_with_notes(officers, pair, product_types):
+    """Give both producers a row of each product type, the dropped rows with notes."""
+    from quality import notes
+
+    kept, dropped = pair
+    for product_type in product_types:
+        sale(kept, product_type=product_type)
+        dropped_row = sale(dropped, product_type=product_type, domestic="50.00")
+        notes.explain(dropped_row, officers["owner"], "ร้านปิด")
+    return kept, dropped
+
+
+def test_a_merge_carries_the_dropped_rows_notes_to_the_kept_rows(officers, pair):
+    from quality import notes
+    from quality.models import RowNote
+
+    kept, dropped = merge_with_notes(officers, pair, ["food", "herb"])
+    own = MonthlySale.objects.get(producer=kept, product_type="herb")
+    notes.explain(own, officers["owner"], "ของกลุ่มเอง")
+
+    registry.merge_producers(kept, dropped, officers["owner"])
+
+    by_type = dict(RowNote.objects.values_list("sale__product_type", "explanation"))
+    # The food note came with the dropped row; the kept herb row keeps its own.
+    assert by_type == {"food": "ร้านปิด", "herb": "ของกลุ่มเอง"}
+    assert RowNote.objects.count() == 2
+
+
+def test_a_merges_queries_do_not_grow_with_the_merged_rows(officers, geography):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    # The first merge also creates what every later one finds (the month's lock row).
+    sizes = (["food"], ["food"], ["food", "herb", "textile"])
+    for size, product_types in enumerate(sizes):
+        district = geography["mueang_cr"]
+        pair = producer(district, f"กลุ่มจักสาน {size}"), producer(district, f"จักสาน {size}")
+        kept, dropped = merge_with_notes(officers, pair, product_types)
+        with CaptureQueriesContext(connection) as queries:
+            registry.merge_producers(kept, dropped, officers["owner"])
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts
